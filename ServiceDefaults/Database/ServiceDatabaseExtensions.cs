@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// A service's own PostgreSQL database through EF Core: what Aspire's <c>AddNpgsqlDbContext</c> client integration does
+/// (that package is not on our feed), plus migrations applied at start-up.
+/// </summary>
+public static class ServiceDatabaseExtensions
+{
+    /// <summary>Tag of the readiness checks (they join <c>/health</c>, not <c>/alive</c>).</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// Registers <typeparamref name="TContext"/> on the connection string <paramref name="connectionName"/> (what the
+    /// AppHost's <c>AddDatabase(connectionName)</c> injects as <c>ConnectionStrings__{connectionName}</c>), with a health
+    /// check that is Unhealthy while the database cannot be reached.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(
+        this IHostApplicationBuilder builder,
+        string connectionName,
+        Action<NpgsqlDbContextOptionsBuilder>? configureNpgsql = null)
+        where TContext : DbContext
+    {
+        var connectionString = builder.Configuration.GetConnectionString(connectionName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"Connection string '{connectionName}' is missing. Set ConnectionStrings__{connectionName} " +
+                "(the AppHost and eng/run.sh do), e.g. Host=localhost;Port=5432;Username=postgres;Password=…;Database=" + connectionName + ".");
+        }
+
+        builder.Services.AddDbContext<TContext>(options => options.UseNpgsql(connectionString, npgsql =>
+        {
+            npgsql.MigrationsAssembly(typeof(TContext).Assembly.GetName().Name);
+            configureNpgsql?.Invoke(npgsql);
+        }));
+        builder.Services.AddHealthChecks().AddDbContextCheck<TContext>(connectionName, tags: [ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// Creates the database if it does not exist and applies pending migrations. Safe when several replicas start at
+    /// once: a PostgreSQL advisory lock lets one migrate while the others wait, then find nothing left to do.
+    /// Call it before the host starts, so no consumer runs against an old schema.
+    /// </summary>
+    public static async Task MigrateDatabaseAsync<TContext>(this WebApplication app, CancellationToken cancellationToken = default)
+        where TContext : DbContext
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("OrderSystem.Migrations");
+
+        await CreateDatabaseIfMissingAsync(db, cancellationToken);
+
+        // Any constant shared by the replicas of this service works as the key; the context's name keeps services apart.
+        var lockKey = StableHash(typeof(TContext).FullName!);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({lockKey})", cancellationToken);
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count > 0)
+            {
+                logger.LogInformation("Applying {Count} migration(s) to {Context}: {Migrations}", pending.Count, typeof(TContext).Name, pending);
+                await db.Database.MigrateAsync(cancellationToken);
+            }
+
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({lockKey})", cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task CreateDatabaseIfMissingAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (await creator.ExistsAsync(cancellationToken)) return;
+        try
+        {
+            await creator.CreateAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        {
+            // Another replica created it first.
+        }
+    }
+
+    private static long StableHash(string value)
+    {
+        // FNV-1a, 64 bit: string.GetHashCode is randomised per process, and replicas must agree on the key.
+        var hash = 14695981039346656037UL;
+        foreach (var c in value)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return unchecked((long)hash);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Serialization;
+
+namespace OrderSystem.Testing.Infrastructure;
+
+/// <summary>The few calls of RabbitMQ's management HTTP API that tests need: vhosts, and what sits in a queue.</summary>
+public sealed class RabbitMqManagement : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public RabbitMqManagement(Uri baseAddressWithCredentials)
+    {
+        var user = Uri.UnescapeDataString(baseAddressWithCredentials.UserInfo);
+        _http = new HttpClient
+        {
+            BaseAddress = new UriBuilder(baseAddressWithCredentials) { UserName = "", Password = "", Path = "/api/" }.Uri,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        _http.DefaultRequestHeaders.Authorization =
+            new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user)));
+        UserName = user.Split(':')[0];
+    }
+
+    public string UserName { get; }
+
+    public async Task CreateVirtualHostAsync(string vhost)
+    {
+        var v = Uri.EscapeDataString(vhost);
+        (await _http.PutAsync($"vhosts/{v}", null)).EnsureSuccessStatusCode();
+        (await _http.PutAsJsonAsync($"permissions/{v}/{Uri.EscapeDataString(UserName)}",
+            new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+    }
+
+    public async Task DeleteVirtualHostAsync(string vhost)
+    {
+        using var response = await _http.DeleteAsync($"vhosts/{Uri.EscapeDataString(vhost)}");
+        if (response.StatusCode != System.Net.HttpStatusCode.NotFound) response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The queue's state, or null when it does not exist (yet).</summary>
+    public async Task<QueueInfo?> GetQueueAsync(string vhost, string queue)
+    {
+        using var response = await _http.GetAsync($"queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<QueueInfo>();
+    }
+
+    public async Task<IReadOnlyList<QueueInfo>> GetQueuesAsync(string vhost)
+    {
+        var queues = await _http.GetFromJsonAsync<List<QueueInfo>>($"queues/{Uri.EscapeDataString(vhost)}");
+        return queues ?? [];
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    public sealed record QueueInfo(
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("messages")] long Messages,
+        [property: JsonPropertyName("messages_ready")] long MessagesReady,
+        [property: JsonPropertyName("consumers")] long Consumers);
+}
