@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
 namespace OrderSystem.Messaging.Bus;
@@ -13,8 +14,9 @@ public static class MessageBusRegistration
     /// <summary>
     /// MassTransit on RabbitMQ, connected to the AMQP URI in <c>ConnectionStrings:messaging</c>
     /// (<c>amqp://user:password@host:port/vhost</c>). Endpoints are named kebab-case after their consumer or saga, and
-    /// each one's policy lives in its definition next to the consumer. The bus's health check (tags <c>ready</c>,
-    /// <c>masstransit</c>) joins <c>/health</c>: Unhealthy while the broker is unreachable.
+    /// each one's policy lives in its definition next to the consumer. Two checks join <c>/health</c>: MassTransit's
+    /// own (its receive endpoints) and <c>rabbitmq</c> (<see cref="BrokerConnectionHealthCheck"/>): Unhealthy while the
+    /// broker is unreachable.
     /// </summary>
     public static TBuilder AddMessageBus<TBuilder>(
         this TBuilder builder,
@@ -31,6 +33,13 @@ public static class MessageBusRegistration
         }
 
         var brokerUri = new Uri(connectionString);
+        builder.Services.AddSingleton(_ => new BrokerConnectionHealthCheck(brokerUri)); // one connection, disposed with the host
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "rabbitmq",
+            services => services.GetRequiredService<BrokerConnectionHealthCheck>(),
+            failureStatus: HealthStatus.Unhealthy,
+            tags: ["ready"],
+            timeout: TimeSpan.FromSeconds(10)));
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();

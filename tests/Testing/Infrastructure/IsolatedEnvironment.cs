@@ -11,6 +11,7 @@ namespace OrderSystem.Testing.Infrastructure;
 public class IsolatedEnvironment : IAsyncLifetime
 {
     private readonly List<string> _databases = [];
+    private int _databaseCount;
     private readonly string _id = "t" + Guid.NewGuid().ToString("N")[..10];
 
     public TestServers Servers { get; private set; } = null!;
@@ -33,11 +34,12 @@ public class IsolatedEnvironment : IAsyncLifetime
 
     /// <summary>
     /// Creates an empty database for this class and returns its connection string. <paramref name="logicalName"/> is
-    /// what the code under test calls it (orderdb, inventorydb, …); the physical name is unique to this class.
+    /// what the code under test calls it (orderdb, inventorydb, …); the physical name is unique to this class and call,
+    /// so each test of the class may take its own.
     /// </summary>
     public async Task<string> CreateDatabaseAsync(string logicalName)
     {
-        var name = $"{_id}_{logicalName}".ToLowerInvariant();
+        var name = $"{_id}_{logicalName}_{Interlocked.Increment(ref _databaseCount)}".ToLowerInvariant();
         await using (var connection = new NpgsqlConnection(Servers.PostgresServer))
         {
             await connection.OpenAsync();
