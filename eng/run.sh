@@ -52,9 +52,7 @@ fi
 eval "$(eng/infra.sh start)"
 
 log "building the services ($CONFIGURATION)"
-for s in "${SERVICES[@]}"; do
-  dotnet build "src/$s/OrderSystem.$s.csproj" -c "$CONFIGURATION" -nologo -v:q -clp:ErrorsOnly
-done
+dotnet build OrderSystem.Services.slnf -c "$CONFIGURATION" -nologo -v:q -clp:ErrorsOnly
 
 mkdir -p "$RUN_DIR"
 for s in "${SERVICES[@]}"; do

@@ -54,6 +54,7 @@ for trx in "$RESULTS"/*.trx; do
 done
 if [ $files = 0 ]; then log "no test results were written"; [ $status = 0 ] && status=1; fi
 if [ $failed -gt 0 ] && [ $status = 0 ]; then status=1; fi
+cleanup; stop_infra=0   # stop servers now, so that the summary is the last line printed
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
