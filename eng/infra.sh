@@ -129,7 +129,7 @@ start_pg() {
   fi
   log "starting postgres on $PG_PORT"
   as_pg "$PG_BIN/pg_ctl" -D "$P/data" -l "$P/server.log" -w -t 60 \
-    -o "-p $PG_PORT -k $P -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null 9>&- \
+    -o "-p $PG_PORT -k $P -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=500" start >/dev/null 9>&- \
     || { tail -20 "$P/server.log" >&2; die "postgres did not start"; }
   local db
   for db in "${SERVICE_DBS[@]}"; do   # what the AppHost's AddDatabase does; services also create theirs if missing
