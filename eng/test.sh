@@ -38,7 +38,7 @@ rm -rf "$RESULTS"
 status=0
 # --blame-hang-timeout: a hung test fails the run with a dump instead of stalling CI.
 dotnet test OrderSystem.Build.slnf --no-build -nologo -v:q \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory "$RESULTS" \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$RESULTS" \
   --blame-hang-timeout 10m "$@" || status=$?
 
 # The closing line, summed from the TRX result files (one per test project).
