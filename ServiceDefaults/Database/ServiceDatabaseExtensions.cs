@@ -38,6 +38,16 @@ public static class ServiceDatabaseExtensions
                 "(the AppHost and eng/run.sh do), e.g. Host=localhost;Port=5432;Username=postgres;Password=…;Database=" + connectionName + ".");
         }
 
+        // Auto-prepare: the outbox, inbox and saga run the same few statements for every message; preparing them
+        // saves a parse and plan per statement (docs/performance.md measured about +35% outbox throughput).
+        // A value set in the connection string wins.
+        var npgsqlConnection = new NpgsqlConnectionStringBuilder(connectionString);
+        if (npgsqlConnection.MaxAutoPrepare == 0)
+        {
+            npgsqlConnection.MaxAutoPrepare = 50;
+            connectionString = npgsqlConnection.ConnectionString;
+        }
+
         builder.Services.AddDbContext<TContext>(options => options.UseNpgsql(connectionString, npgsql =>
         {
             npgsql.MigrationsAssembly(typeof(TContext).Assembly.GetName().Name);

@@ -1,5 +1,8 @@
-using OrderSystem.Messaging.Bus;
+using MassTransit;
+using OrderSystem.Inventory.Catalog;
 using OrderSystem.Inventory.Persistence;
+using OrderSystem.Inventory.Reservations;
+using OrderSystem.Messaging.Bus;
 
 namespace OrderSystem.Inventory;
 
@@ -12,9 +15,17 @@ public static class InventoryServiceExtensions
     public static IHostApplicationBuilder AddInventoryServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<InventoryDbContext>(DatabaseName);
-        builder.AddMessageBus(bus =>
+        builder.AddMessageBus<InventoryDbContext>(bus =>
         {
+            bus.AddConsumer<ReserveStockConsumer, ReserveStockConsumerDefinition>();
+            bus.AddConsumer<ReleaseStockConsumer, ReleaseStockConsumerDefinition>();
         });
         return builder;
+    }
+
+    public static WebApplication MapInventoryApi(this WebApplication app)
+    {
+        app.MapProductsApi();
+        return app;
     }
 }

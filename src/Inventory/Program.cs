@@ -8,4 +8,5 @@ builder.AddInventoryServices();
 var app = builder.Build();
 await app.MigrateDatabaseAsync<InventoryDbContext>();
 app.MapDefaultEndpoints();
+app.MapInventoryApi();
 app.Run();

@@ -1,4 +1,7 @@
+using MassTransit;
 using OrderSystem.Messaging.Bus;
+using OrderSystem.Notification.Email;
+using OrderSystem.Notification.Notifications;
 using OrderSystem.Notification.Persistence;
 
 namespace OrderSystem.Notification;
@@ -12,9 +15,40 @@ public static class NotificationServiceExtensions
     public static IHostApplicationBuilder AddNotificationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<NotificationDbContext>(DatabaseName);
-        builder.AddMessageBus(bus =>
+        builder.AddEmail();
+        builder.Services.AddScoped<OrderNotifier>();
+        builder.AddMessageBus<NotificationDbContext>(bus =>
         {
+            bus.AddConsumer<OrderConfirmedConsumer, OrderConfirmedConsumerDefinition>();
+            bus.AddConsumer<OrderCancelledConsumer, OrderCancelledConsumerDefinition>();
+            bus.AddConsumer<OrderRejectedConsumer, OrderRejectedConsumerDefinition>();
         });
         return builder;
+    }
+
+    public static WebApplication MapNotificationApi(this WebApplication app)
+    {
+        app.MapNotificationsApi();
+        return app;
+    }
+
+    /// <summary>SMTP when <c>ConnectionStrings:smtp</c> or <c>Notification:Email:SmtpHost</c> is set; the log otherwise.</summary>
+    private static void AddEmail(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section);
+        var fromConnectionString = SmtpEndpoint.TryParse(builder.Configuration.GetConnectionString(EmailOptions.ConnectionName), out var host, out var port);
+        if (fromConnectionString)
+        {
+            options.PostConfigure(o =>
+            {
+                o.SmtpHost = host;
+                o.SmtpPort = port;
+            });
+        }
+
+        if (fromConnectionString || !string.IsNullOrWhiteSpace(builder.Configuration[$"{EmailOptions.Section}:SmtpHost"]))
+            builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        else
+            builder.Services.AddSingleton<IEmailSender, LogEmailSender>();
     }
 }

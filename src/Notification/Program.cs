@@ -8,4 +8,5 @@ builder.AddNotificationServices();
 var app = builder.Build();
 await app.MigrateDatabaseAsync<NotificationDbContext>();
 app.MapDefaultEndpoints();
+app.MapNotificationApi();
 app.Run();

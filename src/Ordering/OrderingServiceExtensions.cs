@@ -1,5 +1,9 @@
+using MassTransit;
 using OrderSystem.Messaging.Bus;
+using OrderSystem.Messaging.Sagas;
+using OrderSystem.Ordering.Api;
 using OrderSystem.Ordering.Persistence;
+using OrderSystem.Ordering.Saga;
 
 namespace OrderSystem.Ordering;
 
@@ -12,9 +16,29 @@ public static class OrderingServiceExtensions
     public static IHostApplicationBuilder AddOrderingServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<OrderingDbContext>(DatabaseName);
-        builder.AddMessageBus(bus =>
+        builder.Services.AddOptions<OrderSagaOptions>().BindConfiguration(OrderSagaOptions.Section);
+        builder.Services.AddProblemDetails();
+        builder.AddMessageBus<OrderingDbContext>(bus =>
         {
+            bus.AddSagaStateMachine<OrderStateMachine, OrderState, OrderStateDefinition>()
+                .EntityFrameworkRepository(r =>
+                {
+                    r.ConcurrencyMode = ConcurrencyMode.Pessimistic; // one message per order at a time: SELECT … FOR UPDATE
+                    r.ExistingDbContext<OrderingDbContext>();
+                });
         });
         return builder;
+    }
+
+    public static WebApplication MapOrderingApi(this WebApplication app)
+    {
+        // Malformed JSON surfaces as BadHttpRequestException: answer its 400 as ProblemDetails, not a 500.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages(); // empty 4xx bodies (e.g. malformed JSON) become ProblemDetails
+        app.MapOrdersApi();
+        return app;
     }
 }

@@ -1,5 +1,8 @@
+using MassTransit;
 using OrderSystem.Messaging.Bus;
+using OrderSystem.Payment.Payments;
 using OrderSystem.Payment.Persistence;
+using OrderSystem.Payment.Provider;
 
 namespace OrderSystem.Payment;
 
@@ -12,8 +15,12 @@ public static class PaymentServiceExtensions
     public static IHostApplicationBuilder AddPaymentServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<PaymentDbContext>(DatabaseName);
-        builder.AddMessageBus(bus =>
+        builder.Services.AddOptions<PaymentProviderOptions>().BindConfiguration(PaymentProviderOptions.Section);
+        builder.Services.AddSingleton<SimulatedPaymentProvider>();
+        builder.AddMessageBus<PaymentDbContext>(bus =>
         {
+            bus.AddConsumer<ChargePaymentConsumer, ChargePaymentConsumerDefinition>();
+            bus.AddConsumer<RefundPaymentConsumer, RefundPaymentConsumerDefinition>();
         });
         return builder;
     }

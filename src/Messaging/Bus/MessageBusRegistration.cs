@@ -1,8 +1,10 @@
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using OrderSystem.Messaging.Configuration;
 
 namespace OrderSystem.Messaging.Bus;
 
@@ -24,15 +26,7 @@ public static class MessageBusRegistration
         string connectionName = DefaultConnectionName)
         where TBuilder : IHostApplicationBuilder
     {
-        var connectionString = builder.Configuration.GetConnectionString(connectionName);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException(
-                $"Connection string '{connectionName}' is missing. Set ConnectionStrings__{connectionName} to the broker's AMQP URI " +
-                "(the AppHost and eng/run.sh do), e.g. amqp://guest:guest@localhost:5672/.");
-        }
-
-        var brokerUri = new Uri(connectionString);
+        var brokerUri = BrokerUri(builder, connectionName);
         builder.Services.AddSingleton(_ => new BrokerConnectionHealthCheck(brokerUri)); // one connection, disposed with the host
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "rabbitmq",
@@ -52,5 +46,45 @@ public static class MessageBusRegistration
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// The bus of the non-generic overload plus the
+    /// transactional messaging of <typeparamref name="TDbContext"/>: consumer outbox + inbox on every consumer and saga
+    /// endpoint, bus outbox (scoped <c>IPublishEndpoint</c>/<c>ISendEndpointProvider</c>/<c>IMessageScheduler</c> write
+    /// to the DbContext and go out after <c>SaveChanges</c> commits), the durable PostgreSQL scheduler (saga
+    /// <c>Schedule</c>/<c>Unschedule</c>, <c>ScheduleSend</c>), its delivery service and the inbox cleanup.
+    /// The DbContext must be registered by the service and map the entities (<c>modelBuilder.AddMessagingEntities()</c>).
+    /// Endpoint callbacks added in <paramref name="configure"/> run before (outside) the outbox.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessageBus<TDbContext>(
+        this IHostApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator> configure,
+        Action<EntityFrameworkOutboxOptions>? outbox = null,
+        string connectionName = DefaultConnectionName)
+        where TDbContext : DbContext
+    {
+        return builder.AddMessageBus(bus =>
+        {
+            configure(bus);
+            bus.AddEntityFrameworkOutbox<TDbContext>(o =>
+            {
+                o.UseBusOutbox();
+                outbox?.Invoke(o);
+            });
+        }, connectionName);
+    }
+
+    private static Uri BrokerUri(IHostApplicationBuilder builder, string connectionName)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(connectionName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"Connection string '{connectionName}' is missing. Set ConnectionStrings__{connectionName} to the broker's AMQP URI " +
+                "(the AppHost and eng/run.sh do), e.g. amqp://guest:guest@localhost:5672/.");
+        }
+
+        return new Uri(connectionString);
     }
 }

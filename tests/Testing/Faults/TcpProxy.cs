@@ -15,6 +15,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly List<(TcpClient Client, TcpClient Upstream)> _connections = [];
     private readonly CancellationTokenSource _stopping = new();
     private TcpListener? _listener;
+    private int _generation; // bumped by Disconnect: a connection accepted under an older generation is reset
     private Task _acceptLoop = Task.CompletedTask;
 
     private TcpProxy(IPEndPoint target, int port)
@@ -54,6 +55,7 @@ public sealed class TcpProxy : IAsyncDisposable
     /// <summary>Stops listening and resets every open connection.</summary>
     public void Disconnect()
     {
+        Interlocked.Increment(ref _generation);
         var listener = _listener;
         _listener = null;
         listener?.Stop();
@@ -83,11 +85,11 @@ public sealed class TcpProxy : IAsyncDisposable
                 return;
             }
 
-            _ = ForwardAsync(client);
+            _ = ForwardAsync(client, Volatile.Read(ref _generation));
         }
     }
 
-    private async Task ForwardAsync(TcpClient client)
+    private async Task ForwardAsync(TcpClient client, int generation)
     {
         var upstream = new TcpClient();
         try
@@ -101,7 +103,19 @@ public sealed class TcpProxy : IAsyncDisposable
             return;
         }
 
-        lock (_connections) _connections.Add((client, upstream));
+        lock (_connections)
+        {
+            // Accepted just before a Disconnect, connected upstream just after it: it must not survive the outage.
+            if (generation != Volatile.Read(ref _generation))
+            {
+                Reset(client);
+                Reset(upstream);
+                return;
+            }
+
+            _connections.Add((client, upstream));
+        }
+
         try
         {
             await Task.WhenAny(

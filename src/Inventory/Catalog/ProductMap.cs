@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace OrderSystem.Inventory.Catalog;
+
+/// <summary>EF Core mapping of <see cref="Product"/>, with the seeded catalog.</summary>
+public class ProductMap : IEntityTypeConfiguration<Product>
+{
+    public void Configure(EntityTypeBuilder<Product> entity)
+    {
+        entity.ToTable("products", table =>
+        {
+            // The database itself refuses negative stock: a bug elsewhere fails loudly instead of overselling.
+            table.HasCheckConstraint("ck_products_available_not_negative", "available >= 0");
+            table.HasCheckConstraint("ck_products_reserved_not_negative", "reserved >= 0");
+        });
+        entity.HasKey(x => x.Sku);
+        entity.Property(x => x.Sku).HasColumnName("sku").HasMaxLength(64);
+        entity.Property(x => x.Name).HasColumnName("name").HasMaxLength(200).IsRequired();
+        entity.Property(x => x.Price).HasColumnName("price").HasPrecision(18, 2);
+        entity.Property(x => x.Available).HasColumnName("available");
+        entity.Property(x => x.Reserved).HasColumnName("reserved");
+        entity.HasData(SeedCatalog.Products);
+    }
+}

@@ -1,0 +1,50 @@
+using MassTransit;
+using MassTransit.Middleware;
+using OrderSystem.Messaging.Diagnostics;
+using OrderSystem.Messaging.Outbox;
+using OrderSystem.Messaging.Persistence;
+
+namespace OrderSystem.Messaging.Delivery;
+
+/// <summary>
+/// Hands one stored message to the broker: same message id, headers and body as when it was written, no transport
+/// delay (a scheduled message is sent when due), under an activity that continues the producer's trace.
+/// </summary>
+internal static class OutboxMessageSender
+{
+    public static async Task SendAsync(ISendEndpointProvider endpoints, OutboxMessage row, string outbox, CancellationToken cancellationToken)
+    {
+        var message = new StoredOutboxMessage(row);
+        var destination = message.DestinationAddress
+            ?? throw new InvalidOperationException($"Outbox message {row.SequenceNumber} ({row.MessageId}) has no destination address.");
+
+        using var activity = TraceCarrier.StartDelivery("outbox deliver", message.RawHeaders, row.DestinationAddress);
+        activity?.SetTag("messaging.message.id", row.MessageId.ToString());
+        activity?.SetTag("ordersystem.outbox", outbox);
+
+        var endpoint = await endpoints.GetSendEndpoint(destination);
+        await endpoint.Send(new OutboxEnvelope(), new ReplayPipe(message, destination), cancellationToken);
+        MessagingTelemetry.Delivered.Add(1, new KeyValuePair<string, object?>("outbox", outbox));
+    }
+
+    /// <summary>MassTransit's replay of a stored message, minus the transport delay and the stale trace headers.</summary>
+    private sealed class ReplayPipe(StoredOutboxMessage message, Uri destination) : IPipe<SendContext>
+    {
+        private readonly OutboxMessageSendPipe _inner = new(message, destination);
+
+        public async Task Send(SendContext context)
+        {
+            await _inner.Send(context);
+            context.Delay = null;
+            context.Headers.Set(MessageHeaders.SchedulingTokenId, message.Row.ScheduleTokenId?.ToString("N"));
+            context.Headers.Set(TraceCarrier.TraceParent, null);
+            context.Headers.Set(TraceCarrier.TraceState, null);
+            context.Headers.Set(TraceCarrier.Baggage, null);
+        }
+
+        public void Probe(ProbeContext context) => context.CreateFilterScope("outboxReplay");
+    }
+}
+
+/// <summary>Placeholder message type for a replayed send: the replay pipe supplies the real body and message types.</summary>
+internal sealed class OutboxEnvelope;

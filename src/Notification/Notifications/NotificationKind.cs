@@ -1,0 +1,8 @@
+namespace OrderSystem.Notification.Notifications;
+
+public enum NotificationKind
+{
+    OrderConfirmed,
+    OrderCancelled,
+    OrderRejected,
+}

@@ -1,0 +1,3 @@
+using OrderSystem.Operations;
+
+return await OperationsCommandLine.RunAsync(args, Terminal.System);

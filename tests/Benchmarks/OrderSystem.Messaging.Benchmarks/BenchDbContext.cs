@@ -1,0 +1,9 @@
+using Microsoft.EntityFrameworkCore;
+using OrderSystem.Messaging.Persistence;
+
+namespace OrderSystem.Messaging.Benchmarks;
+
+public class BenchDbContext(DbContextOptions<BenchDbContext> options) : DbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddMessagingEntities();
+}

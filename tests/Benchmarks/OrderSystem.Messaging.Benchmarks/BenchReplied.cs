@@ -1,0 +1,3 @@
+namespace OrderSystem.Messaging.Benchmarks.Contracts;
+
+public record BenchReplied(int Sequence);

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using HdrHistogram;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using OrderSystem.Messaging.Benchmarks;
+using OrderSystem.Messaging.Benchmarks.Contracts;
+using OrderSystem.Messaging.Bus;
+using OrderSystem.Messaging.Configuration;
+using OrderSystem.Testing.Infrastructure;
+
+// Usage: dotnet run -c Release -- [messages=5000] [latencySamples=300] [concurrency=32]
+// Needs RABBITMQ_URI, RABBITMQ_MANAGEMENT_URL, POSTGRES_CONNECTION_STRING (eval "$(eng/infra.sh env)").
+var messages = args.Length > 0 ? int.Parse(args[0]) : 5000;
+var samples = args.Length > 1 ? int.Parse(args[1]) : 300;
+var concurrency = args.Length > 2 ? int.Parse(args[2]) : 32;
+
+var environment = new IsolatedEnvironment();
+await environment.InitializeAsync();
+try
+{
+    var connectionString = new NpgsqlConnectionStringBuilder(await environment.CreateDatabaseAsync("bench")) { MaxPoolSize = 40, MaxAutoPrepare = 50, AutoPrepareMinUsages = 2 }.ConnectionString;
+    await CreateSchema(connectionString);
+
+    Console.WriteLine("# OrderSystem.Messaging benchmark");
+    Console.WriteLine();
+    Console.WriteLine($"- when: {DateTime.UtcNow:u}; machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+    Console.WriteLine($"- broker: RabbitMQ {await RabbitVersion(environment)}; database: {await PostgresVersion(connectionString)}");
+    Console.WriteLine($"- {messages} messages per throughput run after a {messages / 10} warm-up; endpoint concurrency {concurrency}; " +
+                      "broker, database and client share the same cores");
+    Console.WriteLine("- Npgsql: Max Auto Prepare = 50 (server-side prepared statements for the outbox's repeated statements)");
+    Console.WriteLine();
+
+    var raw = await Throughput(environment, connectionString, messages, concurrency, outbox: false);
+    var withOutbox = await Throughput(environment, connectionString, messages, concurrency, outbox: true);
+    Console.WriteLine("| consume → publish | msg/s |");
+    Console.WriteLine("|---|---|");
+    Console.WriteLine($"| raw MassTransit | {raw:F0} |");
+    Console.WriteLine($"| consumer outbox + inbox (PostgreSQL) | {withOutbox:F0} |");
+    Console.WriteLine($"| ratio | {withOutbox / raw:P0} (target ≥ 50%) |");
+    Console.WriteLine();
+
+    var latency = await CommitToDelivered(environment, connectionString, samples);
+    Console.WriteLine("| bus outbox commit → delivered (light load, one at a time) | ms |");
+    Console.WriteLine("|---|---|");
+    Console.WriteLine($"| p50 | {latency.GetValueAtPercentile(50) / 1000.0:F1} (target < 20) |");
+    Console.WriteLine($"| p90 | {latency.GetValueAtPercentile(90) / 1000.0:F1} |");
+    Console.WriteLine($"| p99 | {latency.GetValueAtPercentile(99) / 1000.0:F1} |");
+    Console.WriteLine($"| max | {latency.GetMaxValue() / 1000.0:F1} |");
+    Console.WriteLine($"| samples | {latency.TotalCount} |");
+}
+finally
+{
+    await environment.DisposeAsync();
+}
+
+static async Task<double> Throughput(IsolatedEnvironment environment, string connectionString, int messages, int concurrency, bool outbox)
+{
+    var counter = new Counter();
+    using var host = await StartHost(environment, connectionString, outbox, concurrency, bus =>
+    {
+        bus.AddConsumer<BenchRequestConsumer>();
+        bus.AddConsumer<BenchRepliedConsumer>();
+    }, services => services.AddSingleton(counter));
+    var bus = host.Services.GetRequiredService<IBus>();
+    var endpoint = await bus.GetSendEndpoint(new Uri("queue:bench-request"));
+
+    async Task Run(int count)
+    {
+        counter.Reset();
+        for (var i = 0; i < count; i += 100)
+            await Task.WhenAll(Enumerable.Range(i, Math.Min(100, count - i)).Select(n => endpoint.Send(new BenchRequest(n))));
+        while (counter.Value < count) await Task.Delay(5);
+    }
+
+    await Run(messages / 10);
+    var watch = Stopwatch.StartNew();
+    await Run(messages);
+    watch.Stop();
+    await host.StopAsync();
+    return messages / watch.Elapsed.TotalSeconds;
+}
+
+static async Task<LongHistogram> CommitToDelivered(IsolatedEnvironment environment, string connectionString, int samples)
+{
+    var arrivals = new Arrivals();
+    using var host = await StartHost(environment, connectionString, outbox: true, concurrency: 8, bus => bus.AddConsumer<BenchPingConsumer>(),
+        services => services.AddSingleton(arrivals), outboxOnEndpoints: false);
+    var histogram = new LongHistogram(TimeSpan.TicksPerMinute, 3);
+    for (var i = -20; i < samples; i++) // the first 20 warm up
+    {
+        var arrived = arrivals.Expect(i);
+        long committed;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
+            await scope.ServiceProvider.GetRequiredService<IPublishEndpoint>().Publish(new BenchPing(i));
+            await db.SaveChangesAsync();
+            committed = Stopwatch.GetTimestamp();
+        }
+
+        var at = await arrived.WaitAsync(TimeSpan.FromSeconds(30));
+        if (i >= 0) histogram.RecordValue(Math.Max(0, (long)Stopwatch.GetElapsedTime(committed, at).TotalMicroseconds));
+        await Task.Delay(10); // light load: one message in flight, a short pause between commits
+    }
+
+    await host.StopAsync();
+    return histogram;
+}
+
+static async Task<IHost> StartHost(IsolatedEnvironment environment, string connectionString, bool outbox, int concurrency,
+    Action<IBusRegistrationConfigurator> consumers, Action<IServiceCollection> services, bool outboxOnEndpoints = true)
+{
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+    builder.Configuration["ConnectionStrings:messaging"] = environment.RabbitMqUri.ToString();
+    builder.Services.AddDbContext<BenchDbContext>(o => o.UseNpgsql(connectionString));
+    builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+    services(builder.Services);
+
+    void Configure(IBusRegistrationConfigurator bus)
+    {
+        consumers(bus);
+        bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
+        {
+            endpoint.ConcurrentMessageLimit = concurrency;
+            if (endpoint is MassTransit.IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.PrefetchCount = concurrency;
+            // Only the measured consumer gets the outbox: the reply counter costs the same in both runs.
+            if (outbox && outboxOnEndpoints && name == "bench-request") endpoint.UseEntityFrameworkOutbox<BenchDbContext>(context);
+        });
+    }
+
+    if (outbox)
+        builder.AddMessageBus<BenchDbContext>(Configure, o =>
+        {
+            o.ConsumerOutboxOnAllEndpoints = false;
+            o.InboxCleanupEnabled = false;
+        });
+    else
+        builder.AddMessageBus(Configure);
+
+    var host = builder.Build();
+    await host.StartAsync();
+    return host;
+}
+
+static async Task CreateSchema(string connectionString)
+{
+    await using var db = new BenchDbContext(new DbContextOptionsBuilder<BenchDbContext>().UseNpgsql(connectionString).Options);
+    var model = db.GetService<IDesignTimeModel>().Model;
+    var operations = db.GetService<IMigrationsModelDiffer>().GetDifferences(null, model.GetRelationalModel());
+    foreach (var command in db.GetService<IMigrationsSqlGenerator>().Generate(operations, model))
+        await db.Database.ExecuteSqlRawAsync(command.CommandText);
+}
+
+static async Task<string> RabbitVersion(IsolatedEnvironment environment)
+{
+    using var http = new HttpClient();
+    var management = environment.Servers.RabbitMqManagementUri;
+    var credentials = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(management.UserInfo)));
+    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", credentials);
+    var overview = await http.GetStringAsync(new UriBuilder(management) { UserName = "", Password = "", Path = "/api/overview" }.Uri);
+    using var json = System.Text.Json.JsonDocument.Parse(overview);
+    return json.RootElement.GetProperty("rabbitmq_version").GetString() ?? "?";
+}
+
+static async Task<string> PostgresVersion(string connectionString)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand("SHOW server_version", connection);
+    return "PostgreSQL " + await command.ExecuteScalarAsync();
+}

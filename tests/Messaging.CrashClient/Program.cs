@@ -1,0 +1,32 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrderSystem.Messaging.Bus;
+using OrderSystem.Messaging.CrashClient;
+using OrderSystem.Messaging.Tests.Contracts;
+
+// Usage: CrashClient <amqp uri> <postgres connection string> <run id>
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+builder.Configuration["ConnectionStrings:messaging"] = args[0];
+builder.Services.AddDbContext<CrashDbContext>(o => o.UseNpgsql(args[1]));
+builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+builder.AddMessageBus<CrashDbContext>(_ => { }, o =>
+{
+    o.DeliveryServiceEnabled = false; // commits reach the database; nothing in this process ever reaches the broker
+    o.InboxCleanupEnabled = false;
+});
+using var host = builder.Build();
+await host.StartAsync();
+
+var runId = Guid.Parse(args[2]);
+for (var sequence = 0; ; sequence++)
+{
+    await using var scope = host.Services.CreateAsyncScope();
+    var db = scope.ServiceProvider.GetRequiredService<CrashDbContext>();
+    var publish = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+    db.Ledger.Add(new CrashLedgerEntry { EntryId = runId, Source = $"crash-{sequence}" });
+    await publish.Publish(new Ping(runId, sequence));
+    await db.SaveChangesAsync();
+    Console.WriteLine($"COMMITTED {sequence}");
+}

@@ -1,0 +1,30 @@
+using OrderSystem.Operations.Connection;
+using OrderSystem.Testing.Infrastructure;
+
+namespace OrderSystem.Operations.Tests.Support;
+
+/// <summary>Runs ordersystem-ops in-process through its System.CommandLine root, capturing stdout and stderr.</summary>
+public static class Ops
+{
+    /// <summary>With the class's vhost as the services would get it: ConnectionStrings__messaging and RABBITMQ_MANAGEMENT_URL.</summary>
+    public static Task<OpsResult> RunAsync(IsolatedEnvironment environment, params string[] args) =>
+        RunWithEnvironmentAsync(new Dictionary<string, string?>
+        {
+            [ConnectionOptions.BrokerVariable] = environment.RabbitMqUri.ToString(),
+            [ConnectionOptions.ManagementVariable] = environment.Servers.RabbitMqManagementUri.ToString(),
+        }, args);
+
+    public static async Task<OpsResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string?> variables, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var terminal = new Terminal(output, error, new StringReader(""), IsInteractive: false, name => variables.GetValueOrDefault(name));
+        var exitCode = await OperationsCommandLine.RunAsync(args, terminal);
+        return new OpsResult(exitCode, output.ToString(), error.ToString());
+    }
+}
+
+public sealed record OpsResult(int ExitCode, string Output, string Error)
+{
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}--- stderr\n{Error}";
+}

@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+
+namespace OrderSystem.Operations.Tests.Support;
+
+/// <summary>Which keys the consumer fails on, and what it has attempted and completed.</summary>
+public sealed class WorkLedger
+{
+    private readonly ConcurrentDictionary<string, bool> _failing = new();
+    private readonly ConcurrentDictionary<string, int> _attempts = new();
+    private readonly ConcurrentDictionary<string, int> _completed = new();
+
+    public void Fail(params string[] keys)
+    {
+        foreach (var key in keys) _failing[key] = true;
+    }
+
+    /// <summary>The bug is fixed for this key: the consumer now succeeds.</summary>
+    public void Fix(params string[] keys)
+    {
+        foreach (var key in keys) _failing.TryRemove(key, out _);
+    }
+
+    public int Attempts(string key) => _attempts.GetValueOrDefault(key);
+    public int Completed(string key) => _completed.GetValueOrDefault(key);
+
+    public void Handle(string key)
+    {
+        _attempts.AddOrUpdate(key, 1, (_, n) => n + 1);
+        if (_failing.ContainsKey(key)) throw new InvalidOperationException($"work {key} failed");
+        _completed.AddOrUpdate(key, 1, (_, n) => n + 1);
+    }
+}
