@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -44,6 +45,7 @@ public static class Extensions
         {
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
+            logging.AddProcessor(services => new BaggageLogProcessor(services.GetRequiredService<IOptions<BaggageAttributeOptions>>()));
         });
 
         builder.Services.AddOpenTelemetry()
@@ -53,6 +55,8 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(TelemetrySources.Meters))
             .WithTracing(tracing => tracing
+                // First processor: the exporters added after it (OTLP, a test's in-memory one) see its attributes.
+                .AddProcessor(services => new BaggageSpanProcessor(services.GetRequiredService<IOptions<BaggageAttributeOptions>>()))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetrySources.ActivitySources)
                 .AddAspNetCoreInstrumentation(aspnet =>

@@ -1,4 +1,5 @@
 using MassTransit;
+using OrderSystem.Contracts.Ordering;
 using OrderSystem.Inventory.Catalog;
 using OrderSystem.Inventory.Persistence;
 using OrderSystem.Inventory.Reservations;
@@ -15,6 +16,7 @@ public static class InventoryServiceExtensions
     public static IHostApplicationBuilder AddInventoryServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<InventoryDbContext>(DatabaseName);
+        builder.AddBaggageAttributes(OrderBaggage.OrderId); // order.id on every span and log record (docs/observability.md)
         builder.AddMessageBus<InventoryDbContext>(bus =>
         {
             bus.AddConsumer<ReserveStockConsumer, ReserveStockConsumerDefinition>();

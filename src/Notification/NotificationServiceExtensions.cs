@@ -1,4 +1,5 @@
 using MassTransit;
+using OrderSystem.Contracts.Ordering;
 using OrderSystem.Messaging.Bus;
 using OrderSystem.Notification.Email;
 using OrderSystem.Notification.Notifications;
@@ -17,6 +18,7 @@ public static class NotificationServiceExtensions
         builder.AddServiceDatabase<NotificationDbContext>(DatabaseName);
         builder.AddEmail();
         builder.Services.AddScoped<OrderNotifier>();
+        builder.AddBaggageAttributes(OrderBaggage.OrderId); // order.id on every span and log record (docs/observability.md)
         builder.AddMessageBus<NotificationDbContext>(bus =>
         {
             bus.AddConsumer<OrderConfirmedConsumer, OrderConfirmedConsumerDefinition>();

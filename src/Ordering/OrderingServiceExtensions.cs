@@ -1,9 +1,11 @@
 using MassTransit;
+using OrderSystem.Contracts.Ordering;
 using OrderSystem.Messaging.Bus;
 using OrderSystem.Messaging.Sagas;
 using OrderSystem.Ordering.Api;
 using OrderSystem.Ordering.Persistence;
 using OrderSystem.Ordering.Saga;
+using OrderSystem.Ordering.Telemetry;
 
 namespace OrderSystem.Ordering;
 
@@ -18,6 +20,9 @@ public static class OrderingServiceExtensions
         builder.AddServiceDatabase<OrderingDbContext>(DatabaseName);
         builder.Services.AddOptions<OrderSagaOptions>().BindConfiguration(OrderSagaOptions.Section);
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<OrderMetrics>();
+        builder.Services.AddScoped<OrderCompletionRecorder>();
+        builder.AddBaggageAttributes(OrderBaggage.OrderId); // order.id on every span and log record (docs/observability.md)
         builder.AddMessageBus<OrderingDbContext>(bus =>
         {
             bus.AddSagaStateMachine<OrderStateMachine, OrderState, OrderStateDefinition>()

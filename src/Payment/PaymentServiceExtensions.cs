@@ -1,4 +1,5 @@
 using MassTransit;
+using OrderSystem.Contracts.Ordering;
 using OrderSystem.Messaging.Bus;
 using OrderSystem.Payment.Payments;
 using OrderSystem.Payment.Persistence;
@@ -17,6 +18,7 @@ public static class PaymentServiceExtensions
         builder.AddServiceDatabase<PaymentDbContext>(DatabaseName);
         builder.Services.AddOptions<PaymentProviderOptions>().BindConfiguration(PaymentProviderOptions.Section);
         builder.Services.AddSingleton<SimulatedPaymentProvider>();
+        builder.AddBaggageAttributes(OrderBaggage.OrderId); // order.id on every span and log record (docs/observability.md)
         builder.AddMessageBus<PaymentDbContext>(bus =>
         {
             bus.AddConsumer<ChargePaymentConsumer, ChargePaymentConsumerDefinition>();

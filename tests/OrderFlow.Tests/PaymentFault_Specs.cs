@@ -3,11 +3,18 @@ using OrderSystem.Testing.Polling;
 
 namespace OrderSystem.OrderFlow.Tests;
 
-/// <summary>The simulated provider fails every call (transient failure rate 1): the charge exhausts its retries.</summary>
+/// <summary>
+/// The simulated provider fails every call (transient failure rate 1): the charge exhausts its immediate retries and
+/// its delayed redeliveries (shortened here from the production 5 s, 30 s, 2 min; docs/failure-handling.md).
+/// </summary>
 public class FailingPaymentFixture : OrderFlowFixture
 {
-    protected override IReadOnlyDictionary<string, string> PaymentSettings =>
-        new Dictionary<string, string> { ["Payment:Provider:TransientFailureRate"] = "1" };
+    protected override IReadOnlyDictionary<string, string> PaymentSettings => new Dictionary<string, string>
+    {
+        ["Payment:Provider:TransientFailureRate"] = "1",
+        ["Messaging:FailureHandling:RedeliveryIntervals:0"] = "00:00:00.200",
+        ["Messaging:FailureHandling:RedeliveryIntervals:1"] = "00:00:00.500",
+    };
 }
 
 /// <summary>A charge that faults (retries exhausted, <c>Fault&lt;ChargePayment&gt;</c>) cancels the order and gives the stock back.</summary>

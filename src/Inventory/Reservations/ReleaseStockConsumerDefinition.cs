@@ -1,8 +1,13 @@
 using MassTransit;
+using OrderSystem.Inventory.Persistence;
+using OrderSystem.Messaging.FailureHandling;
 
 namespace OrderSystem.Inventory.Reservations;
 
-/// <summary>Endpoint policy of <see cref="ReleaseStockConsumer"/> (queue <c>release-stock</c>): retry, then <c>release-stock_error</c>.</summary>
+/// <summary>
+/// Endpoint policy of <see cref="ReleaseStockConsumer"/> (queue <c>release-stock</c>): the system's failure policy
+/// (docs/failure-handling.md): transient failures retried, then redelivered later; permanent ones to <c>release-stock_error</c>.
+/// </summary>
 public class ReleaseStockConsumerDefinition : ConsumerDefinition<ReleaseStockConsumer>
 {
     public ReleaseStockConsumerDefinition()
@@ -13,6 +18,6 @@ public class ReleaseStockConsumerDefinition : ConsumerDefinition<ReleaseStockCon
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ReleaseStockConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(retry => retry.Intervals(50, 200, 500, 1000, 2000));
+        endpointConfigurator.UseFailurePolicy<InventoryDbContext>(context);
     }
 }

@@ -1,11 +1,15 @@
 using MassTransit;
+using OrderSystem.Inventory.Persistence;
+using OrderSystem.Messaging.FailureHandling;
 
 namespace OrderSystem.Inventory.Reservations;
 
 /// <summary>
-/// Endpoint policy of <see cref="ReserveStockConsumer"/> (queue <c>reserve-stock</c>): a few quick retries cover a lost
-/// race on the reservation key or a database blip; after the last one the message faults (<c>Fault&lt;ReserveStock&gt;</c>,
-/// which the order saga turns into a rejection) and lands in <c>reserve-stock_error</c>.
+/// Endpoint policy of <see cref="ReserveStockConsumer"/> (queue <c>reserve-stock</c>): the system's failure policy
+/// (docs/failure-handling.md). Immediate retries cover a lost race on the reservation key (23505) or a database blip;
+/// delayed redelivery through the durable scheduler rides out a longer database outage; anything permanent (and what is
+/// left after the last redelivery) faults at once: <c>Fault&lt;ReserveStock&gt;</c>, which the order saga turns into a
+/// rejection, and the message in <c>reserve-stock_error</c>.
 /// </summary>
 public class ReserveStockConsumerDefinition : ConsumerDefinition<ReserveStockConsumer>
 {
@@ -17,6 +21,6 @@ public class ReserveStockConsumerDefinition : ConsumerDefinition<ReserveStockCon
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ReserveStockConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(retry => retry.Intervals(50, 200, 500, 1000, 2000));
+        endpointConfigurator.UseFailurePolicy<InventoryDbContext>(context);
     }
 }

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using OrderSystem.Messaging.Configuration;
+using OrderSystem.Messaging.Diagnostics;
+using OrderSystem.Messaging.FailureHandling;
 
 namespace OrderSystem.Messaging.Bus;
 
@@ -18,7 +20,9 @@ public static class MessageBusRegistration
     /// (<c>amqp://user:password@host:port/vhost</c>). Endpoints are named kebab-case after their consumer or saga, and
     /// each one's policy lives in its definition next to the consumer. Two checks join <c>/health</c>: MassTransit's
     /// own (its receive endpoints) and <c>rabbitmq</c> (<see cref="BrokerConnectionHealthCheck"/>): Unhealthy while the
-    /// broker is unreachable.
+    /// broker is unreachable. Also registered: the failure-policy numbers (<c>Messaging:FailureHandling</c>, used by
+    /// <c>endpoint.UseFailurePolicy&lt;T&gt;(context)</c>) and the <see cref="ErrorQueueMonitor"/> (<c>Messaging:ErrorQueueMonitor</c>),
+    /// which reports the depth of every configured endpoint's <c>_error</c> queue.
     /// </summary>
     public static TBuilder AddMessageBus<TBuilder>(
         this TBuilder builder,
@@ -34,9 +38,18 @@ public static class MessageBusRegistration
             failureStatus: HealthStatus.Unhealthy,
             tags: ["ready"],
             timeout: TimeSpan.FromSeconds(10)));
+        builder.Services.AddOptions<FailureHandlingOptions>().BindConfiguration(FailureHandlingOptions.Section);
+        builder.Services.AddOptions<ErrorQueueMonitorOptions>().BindConfiguration(ErrorQueueMonitorOptions.Section);
+        if (builder.Configuration.GetValue($"{ErrorQueueMonitorOptions.Section}:{nameof(ErrorQueueMonitorOptions.Enabled)}", true))
+        {
+            builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ErrorQueueMonitor>(services, brokerUri));
+            builder.Services.AddHostedService(services => services.GetRequiredService<ErrorQueueMonitor>());
+        }
+
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddConfigureEndpointsCallback((context, queueName, _) => context.GetService<ErrorQueueMonitor>()?.Watch(queueName));
             configure(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {

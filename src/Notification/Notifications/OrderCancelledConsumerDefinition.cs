@@ -1,10 +1,14 @@
 using MassTransit;
+using OrderSystem.Messaging.FailureHandling;
+using OrderSystem.Notification.Persistence;
 
 namespace OrderSystem.Notification.Notifications;
 
 /// <summary>
-/// Endpoint policy of <see cref="OrderCancelledConsumer"/> (queue <c>order-cancelled</c>): retries with growing
-/// intervals ride out a slow or restarting SMTP server; after the last one the event lands in the queue's <c>_error</c>.
+/// Endpoint policy of <see cref="OrderCancelledConsumer"/> (queue <c>order-cancelled</c>): the system's failure policy
+/// (docs/failure-handling.md), SMTP's "try later" counted as transient (<see cref="SmtpFailures"/>): immediate retries,
+/// then delayed redelivery ride out a slow or restarting SMTP server; after the last one the event lands in the queue's
+/// <c>_error</c>.
 /// </summary>
 public class OrderCancelledConsumerDefinition : ConsumerDefinition<OrderCancelledConsumer>
 {
@@ -16,6 +20,6 @@ public class OrderCancelledConsumerDefinition : ConsumerDefinition<OrderCancelle
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<OrderCancelledConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(retry => retry.Incremental(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)));
+        endpointConfigurator.UseFailurePolicy<NotificationDbContext>(context, SmtpFailures.AreTransient);
     }
 }

@@ -1,10 +1,14 @@
 using MassTransit;
+using OrderSystem.Messaging.FailureHandling;
+using OrderSystem.Notification.Persistence;
 
 namespace OrderSystem.Notification.Notifications;
 
 /// <summary>
-/// Endpoint policy of <see cref="OrderRejectedConsumer"/> (queue <c>order-rejected</c>): retries with growing
-/// intervals ride out a slow or restarting SMTP server; after the last one the event lands in the queue's <c>_error</c>.
+/// Endpoint policy of <see cref="OrderRejectedConsumer"/> (queue <c>order-rejected</c>): the system's failure policy
+/// (docs/failure-handling.md), SMTP's "try later" counted as transient (<see cref="SmtpFailures"/>): immediate retries,
+/// then delayed redelivery ride out a slow or restarting SMTP server; after the last one the event lands in the queue's
+/// <c>_error</c>.
 /// </summary>
 public class OrderRejectedConsumerDefinition : ConsumerDefinition<OrderRejectedConsumer>
 {
@@ -16,6 +20,6 @@ public class OrderRejectedConsumerDefinition : ConsumerDefinition<OrderRejectedC
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<OrderRejectedConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(retry => retry.Incremental(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)));
+        endpointConfigurator.UseFailurePolicy<NotificationDbContext>(context, SmtpFailures.AreTransient);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -8,6 +9,7 @@ using OrderSystem.Contracts.Ordering;
 using OrderSystem.Ordering.Orders;
 using OrderSystem.Ordering.Persistence;
 using OrderSystem.Ordering.Saga;
+using OrderSystem.Ordering.Telemetry;
 
 namespace OrderSystem.Ordering.Api;
 
@@ -36,6 +38,7 @@ public static class OrdersApi
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         OrderingDbContext db,
         IPublishEndpoint publishEndpoint,
+        OrderMetrics metrics,
         CancellationToken cancellationToken)
     {
         var errors = OrderRequestValidation.Validate(request, idempotencyKey);
@@ -53,6 +56,8 @@ public static class OrdersApi
         if (idempotencyKey is not null && await FindByIdempotencyKey(db, idempotencyKey, cancellationToken) is { } earlier)
             return SameRequestOrConflict(earlier, order);
 
+        // From here on the trace is this order's: the baggage travels with every message the order causes.
+        TagTrace(order.Id);
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -63,6 +68,7 @@ public static class OrdersApi
                 cancellationToken);
             await db.SaveChangesAsync(cancellationToken); // with the bus outbox: the message rows, in this transaction
             await transaction.CommitAsync(cancellationToken);
+            metrics.Submitted();
         }
         catch (DbUpdateException e) when (idempotencyKey is not null && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
@@ -145,11 +151,24 @@ public static class OrdersApi
 
         if (state is not "Cancelled")
         {
+            TagTrace(id);
             await publishEndpoint.Publish(new CancelOrder(id, order.CustomerId, "Cancelled by the customer"), cancellationToken);
             await db.SaveChangesAsync(cancellationToken); // with the bus outbox: commits the message
         }
 
         return TypedResults.Accepted(OrderUri(id));
+    }
+
+    /// <summary>
+    /// Names the order on the request's span and in its baggage (<see cref="OrderBaggage.OrderId"/>), which the messages
+    /// published from here carry on to every service.
+    /// </summary>
+    private static void TagTrace(Guid orderId)
+    {
+        if (Activity.Current is not { } activity) return;
+        var id = orderId.ToString();
+        activity.SetTag(OrderBaggage.OrderId, id);
+        activity.SetBaggage(OrderBaggage.OrderId, id);
     }
 
     private static Task<Order?> FindByIdempotencyKey(OrderingDbContext db, string key, CancellationToken cancellationToken) =>

@@ -14,6 +14,9 @@ public class OrderingDbContext(DbContextOptions<OrderingDbContext> options) : Db
     /// <summary>The order saga's instances (written only by the saga).</summary>
     public DbSet<OrderState> OrderStates => Set<OrderState>();
 
+    // Metrics of the saga are recorded only when its transaction commits (Telemetry/OrderCompletionRecorder).
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) => optionsBuilder.AddInterceptors(AfterCommit.Interceptor);
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddMessagingEntities(); // inbox, outbox and scheduled-message tables of the messaging building block

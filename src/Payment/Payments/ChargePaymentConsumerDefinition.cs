@@ -1,11 +1,15 @@
 using MassTransit;
+using OrderSystem.Messaging.FailureHandling;
+using OrderSystem.Payment.Persistence;
 using OrderSystem.Payment.Provider;
 
 namespace OrderSystem.Payment.Payments;
 
 /// <summary>
-/// Endpoint policy of <see cref="ChargePaymentConsumer"/> (queue <c>charge-payment</c>): retry transient provider and
-/// database failures with growing intervals; after the last attempt the message faults (<c>Fault&lt;ChargePayment&gt;</c>,
+/// Endpoint policy of <see cref="ChargePaymentConsumer"/> (queue <c>charge-payment</c>): the system's failure policy
+/// (docs/failure-handling.md), with the provider's <see cref="TransientPaymentException"/> counted as transient:
+/// immediate retries with back-off, then delayed redelivery through the durable scheduler. Permanent failures (e.g.
+/// argument errors) are not retried. After the last attempt the message faults (<c>Fault&lt;ChargePayment&gt;</c>,
 /// which cancels the order) and lands in <c>charge-payment_error</c>.
 /// </summary>
 public class ChargePaymentConsumerDefinition : ConsumerDefinition<ChargePaymentConsumer>
@@ -18,10 +22,6 @@ public class ChargePaymentConsumerDefinition : ConsumerDefinition<ChargePaymentC
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ChargePaymentConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(retry =>
-        {
-            retry.Incremental(6, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300));
-            retry.Ignore<ArgumentException>();
-        });
+        endpointConfigurator.UseFailurePolicy<PaymentDbContext>(context, policy => policy.Transient<TransientPaymentException>());
     }
 }
