@@ -73,10 +73,10 @@ static async Task<double> Throughput(IsolatedEnvironment environment, string con
 
     async Task Run(int count)
     {
-        counter.Reset();
+        var replied = counter.Expect(count);
         for (var i = 0; i < count; i += 100)
             await Task.WhenAll(Enumerable.Range(i, Math.Min(100, count - i)).Select(n => endpoint.Send(new BenchRequest(n))));
-        while (counter.Value < count) await Task.Delay(5);
+        await replied.WaitAsync(TimeSpan.FromMinutes(10));
     }
 
     await Run(messages / 10);
@@ -107,7 +107,7 @@ static async Task<LongHistogram> CommitToDelivered(IsolatedEnvironment environme
 
         var at = await arrived.WaitAsync(TimeSpan.FromSeconds(30));
         if (i >= 0) histogram.RecordValue(Math.Max(0, (long)Stopwatch.GetElapsedTime(committed, at).TotalMicroseconds));
-        await Task.Delay(10); // light load: one message in flight, a short pause between commits
+        await Task.Delay(TimeSpan.FromMilliseconds(10)); // light load by design: one message in flight, a pause between commits
     }
 
     await host.StopAsync();
