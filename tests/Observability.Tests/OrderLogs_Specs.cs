@@ -54,7 +54,10 @@ public class OrderLogs_Specs(ObservedSystemFixture system) : IClassFixture<Obser
         SensitiveDataLogging<InventoryDbContext>("inventory").ShouldBeFalse();
         SensitiveDataLogging<PaymentDbContext>("payment").ShouldBeFalse();
         SensitiveDataLogging<NotificationDbContext>("notification").ShouldBeFalse();
-        logs.ShouldNotContain(l => l.Text.Contains("judy"), "a log record shows a parameter value (the customer id)");
+        // Parameter values would show in the database logs. (Notification's log-only e-mail sender names the recipient,
+        // judy@…, on purpose: that is the e-mail it stands in for, not a leaked parameter.)
+        logs.Where(l => l.Category.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal) || l.Category.StartsWith("Npgsql", StringComparison.Ordinal))
+            .ShouldNotContain(l => l.Text.Contains("judy"), "a database log record shows a parameter value (the customer id)");
     }
 
     private bool SensitiveDataLogging<TContext>(string service) where TContext : DbContext
