@@ -1,58 +1,34 @@
-using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Configuration;
+using OrderSystem.AppHost;
+using OrderSystem.AppHost.Infrastructure;
 
-// The whole system, declared: `dotnet run --project AppHost` (needs Docker or Podman).
-// Every service receives exactly what eng/run.sh gives it without Docker: ConnectionStrings__messaging,
-// ConnectionStrings__<its database>, and the OTEL_* variables that point at the Aspire dashboard. Notification also
-// gets ConnectionStrings__smtp (MailPit here; without it, it logs e-mails instead of sending them).
+// The whole system, declared. `dotnet run --project AppHost` (or eng/run.sh, which installs what is missing first)
+// starts RabbitMQ, PostgreSQL and the four services and opens the Aspire dashboard. RabbitMQ and PostgreSQL run as
+// containers when a container runtime is healthy, and as local processes otherwise (Infrastructure/); the services
+// receive the same configuration either way: ConnectionStrings__messaging, ConnectionStrings__<their database>, and
+// the OTEL_* variables that point them at the dashboard.
 var builder = DistributedApplication.CreateBuilder(args);
 
-// Credentials are parameters. Unset, Aspire generates the passwords once and keeps them in this project's user secrets;
-// set your own with `dotnet user-secrets set Parameters:messaging-password …` (or Parameters__messaging-password).
-var messagingUser = builder.AddParameter("messaging-username", "ordersystem");
-var messagingPassword = builder.AddParameter("messaging-password",
-    new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
-var postgresPassword = builder.AddParameter("postgres-password",
-    new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+var infrastructure = builder.AddOrderSystemInfrastructure();
+var replicas = builder.Configuration.GetValue("ServiceReplicas", 1);
 
-var messaging = builder.AddRabbitMQ("messaging", messagingUser, messagingPassword)
-    .WithManagementPlugin()
-    .WithDataVolume();
+builder.AddService<Projects.OrderSystem_Ordering>("ordering", infrastructure, "orderdb")
+    .WithUrlForEndpoint("http", url => url.DisplayText = "Orders API")
+    .WithUrl("/scalar/v1", "API reference (Scalar)");
 
-var postgres = builder.AddPostgres("postgres", password: postgresPassword)
-    .WithDataVolume()
-    .WithPgWeb();
-var orderDb = postgres.AddDatabase("orderdb");
-var inventoryDb = postgres.AddDatabase("inventorydb");
-var paymentDb = postgres.AddDatabase("paymentdb");
-var notificationDb = postgres.AddDatabase("notificationdb");
+builder.AddService<Projects.OrderSystem_Inventory>("inventory", infrastructure, "inventorydb")
+    .WithReplicas(replicas); // more than one: competing consumers on one queue; the inbox and per-order keys keep effects single
 
-// MailPit catches every e-mail Notification sends (SMTP on "smtp"); its web UI ("http") lists them.
-var smtp = builder.AddContainer("smtp", "axllent/mailpit")
-    .WithHttpEndpoint(targetPort: 8025, name: "http")
-    .WithEndpoint(targetPort: 1025, name: "smtp", scheme: "smtp");
+builder.AddService<Projects.OrderSystem_Payment>("payment", infrastructure, "paymentdb")
+    .WithReplicas(replicas);
 
-builder.AddProject<Projects.OrderSystem_Ordering>("ordering")
-    .WithReference(messaging).WaitFor(messaging)
-    .WithReference(orderDb).WaitFor(orderDb)
-    .WithHttpHealthCheck("/health")
-    .WithExternalHttpEndpoints();
+var notification = builder.AddService<Projects.OrderSystem_Notification>("notification", infrastructure, "notificationdb");
+if (infrastructure.Smtp is { } smtp)
+{
+    // MailPit catches every e-mail; without it Notification logs each e-mail and records it (GET /notifications).
+    notification.WithEnvironment("ConnectionStrings__smtp", smtp).WaitFor(infrastructure.SmtpResource!);
+}
 
-builder.AddProject<Projects.OrderSystem_Inventory>("inventory")
-    .WithReference(messaging).WaitFor(messaging)
-    .WithReference(inventoryDb).WaitFor(inventoryDb)
-    .WithReplicas(2) // competing consumers on one queue; the inbox and per-order keys keep effects single
-    .WithHttpHealthCheck("/health");
-
-builder.AddProject<Projects.OrderSystem_Payment>("payment")
-    .WithReference(messaging).WaitFor(messaging)
-    .WithReference(paymentDb).WaitFor(paymentDb)
-    .WithReplicas(2) // competing consumers on one queue; the inbox and per-order keys keep effects single
-    .WithHttpHealthCheck("/health");
-
-builder.AddProject<Projects.OrderSystem_Notification>("notification")
-    .WithReference(messaging).WaitFor(messaging)
-    .WithReference(notificationDb).WaitFor(notificationDb)
-    .WithEnvironment("ConnectionStrings__smtp", smtp.GetEndpoint("smtp")).WaitFor(smtp)
-    .WithHttpHealthCheck("/health");
+builder.PrintWhenRunning(infrastructure, "ordering", "inventory", "payment", "notification");
 
 builder.Build().Run();

@@ -1,120 +1,96 @@
 #!/usr/bin/env bash
-# The whole system in one command, without Docker: RabbitMQ + PostgreSQL (eng/infra.sh), then the four services,
-# configured exactly as the Aspire AppHost configures them (ConnectionStrings__messaging, ConnectionStrings__orderdb, …,
-# OTEL_* variables). Ctrl-C (or SIGTERM) stops everything this script started.
+# The whole system in one command: the Aspire AppHost (RabbitMQ, PostgreSQL, the four services, the dashboard).
+# Without a healthy container runtime, RabbitMQ and PostgreSQL run as local processes from the Debian packages, which
+# this script installs when they are missing. It supervises nothing itself: the AppHost does.
 #
-#   eng/run.sh            run until Ctrl-C
-#   eng/run.sh --check    start everything, wait until all four are healthy, then stop and verify nothing is left
+#   eng/run.sh            run until Ctrl-C (or SIGTERM); then everything it started is stopped, and it waits for that
+#   eng/run.sh --check    start, wait until the four services are healthy, place one order and see it confirmed,
+#                         stop, and verify that nothing is left running (what CI does)
+#   eng/run.sh --reset    delete this checkout's local RabbitMQ and PostgreSQL data (stock, orders, queues), then exit
 #
-# Ports (override with the variables): Ordering 5100, Inventory 5101, Payment 5102, Notification 5103.
-# Telemetry: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. a standalone Aspire dashboard) and every service exports to it.
+# Ports (override with the variables): Ordering 5100, Inventory 5101, Payment 5102, Notification 5103;
+# dashboard http://localhost:15200. Other arguments go to the AppHost (e.g. --InfrastructureMode=local).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-CHECK=0; [ "${1:-}" = "--check" ] && CHECK=1
-RUN_DIR="$ROOT/artifacts/run"
-CONFIGURATION=${CONFIGURATION:-Debug}
-HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-120}
-SERVICES=(Ordering Inventory Payment Notification)
-declare -A PORT=([Ordering]=${ORDERING_PORT:-5100} [Inventory]=${INVENTORY_PORT:-5101} [Payment]=${PAYMENT_PORT:-5102} [Notification]=${NOTIFICATION_PORT:-5103})
-declare -A OTEL_NAME=([Ordering]=ordering [Inventory]=inventory [Payment]=payment [Notification]=notification)
-declare -A PID=()
 log() { echo "[run] $*" >&2; }
+MODE=run
+case "${1:-}" in --check) MODE=check; shift ;; --reset) MODE=reset; shift ;; esac
+# The AppHost's default local data directory (AppHost/Infrastructure/LocalInfrastructure.cs computes the same).
+DATA_DIR=${TMPDIR:-/tmp}/ordersystem-apphost-$(printf '%s' "$ROOT" | md5sum | cut -c1-8)
+declare -A PORT=([ordering]=${ORDERING_PORT:-5100} [inventory]=${INVENTORY_PORT:-5101} [payment]=${PAYMENT_PORT:-5102} [notification]=${NOTIFICATION_PORT:-5103})
 
-stop_infra=0
-stopping=0
-stop_all() {
-  [ $stopping = 1 ] && return; stopping=1
-  local s p
-  for s in "${!PID[@]}"; do p=${PID[$s]}; kill -TERM "$p" 2>/dev/null && log "stopping $s (pid $p)" || true; done
-  for s in "${!PID[@]}"; do
-    p=${PID[$s]}
-    for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$p" 2>/dev/null && { log "$s did not stop in 10 s: killing it"; kill -KILL "$p" 2>/dev/null || true; }
-  done
-  [ $stop_infra = 1 ] && eng/infra.sh stop || true
-}
-trap 'stop_all' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+if [ $MODE = reset ]; then
+  if pgrep -f -- "$DATA_DIR/" >/dev/null; then log "the system is running: stop it first (Ctrl-C)"; exit 1; fi
+  rm -rf "$DATA_DIR"; log "deleted $DATA_DIR: the next run starts with empty queues, seeded stock and no orders"; exit 0
+fi
 
-for s in "${SERVICES[@]}"; do
+for s in "${!PORT[@]}"; do
   if (: >"/dev/tcp/127.0.0.1/${PORT[$s]}") 2>/dev/null; then
     log "port ${PORT[$s]} for $s is already in use: stop what uses it or set ${s^^}_PORT"; exit 1
   fi
 done
 
-if eng/infra.sh status | grep -q "rabbitmq: running" && eng/infra.sh status | grep -q "postgres: running"; then
-  log "RabbitMQ and PostgreSQL already running (eng/infra.sh): using them, leaving them running afterwards"
+if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+  log "container runtime found: RabbitMQ and PostgreSQL run as containers"
 else
-  stop_infra=1
+  log "no container runtime: RabbitMQ and PostgreSQL run as local processes (installing the packages if missing)"
+  eng/infra.sh install
 fi
-eval "$(eng/infra.sh start)"
 
-log "building the services ($CONFIGURATION)"
-dotnet build OrderSystem.Services.slnf -c "$CONFIGURATION" -nologo -v:q -clp:ErrorsOnly
+log "building the AppHost and the services"
+dotnet build AppHost -nologo -v:q -clp:ErrorsOnly
 
-mkdir -p "$RUN_DIR"
-for s in "${SERVICES[@]}"; do
-  log "starting $s on http://127.0.0.1:${PORT[$s]} (log: artifacts/run/$s.log)"
-  ( cd "src/$s" && exec env ASPNETCORE_ENVIRONMENT=Development OTEL_SERVICE_NAME="${OTEL_NAME[$s]}" \
-      ASPNETCORE_URLS="http://127.0.0.1:${PORT[$s]}" \
-      dotnet "bin/$CONFIGURATION/net10.0/OrderSystem.$s.dll" ) > "$RUN_DIR/$s.log" 2>&1 &
-  PID[$s]=$!
-done
+args=()
+for s in "${!PORT[@]}"; do args+=("--ServicePorts:$s=${PORT[$s]}"); done
+dotnet run --project AppHost --no-build -- "${args[@]}" "$@" &
+runner=$!
 
-healthy() { curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:${PORT[$1]}/health"; }
-deadline=$(( $(date +%s) + HEALTH_TIMEOUT ))
-pending=("${SERVICES[@]}")
-while [ ${#pending[@]} -gt 0 ]; do
-  still=()
-  for s in "${pending[@]}"; do
-    if ! kill -0 "${PID[$s]}" 2>/dev/null; then
-      log "$s exited during start-up. Last lines of its log:"; tail -40 "$RUN_DIR/$s.log" >&2; exit 1
-    fi
-    if healthy "$s"; then log "$s is healthy"; else still+=("$s"); fi
-  done
-  pending=("${still[@]+"${still[@]}"}")
-  [ ${#pending[@]} = 0 ] && break
-  if [ "$(date +%s)" -ge $deadline ]; then
-    for s in "${pending[@]}"; do
-      log "$s is not healthy after ${HEALTH_TIMEOUT}s. /health says: $(curl -sS --max-time 5 "http://127.0.0.1:${PORT[$s]}/health" 2>&1 || true)"
-      log "last lines of its log:"; tail -40 "$RUN_DIR/$s.log" >&2
-    done
-    exit 1
-  fi
-  sleep 1
-done
+# Everything the AppHost starts: DCP monitors the AppHost's process id; the local servers run from DATA_DIR.
+apphost_pid() { pgrep -P "$runner" -f OrderSystem.AppHost 2>/dev/null | head -1 || true; }
+leftovers() { { [ -n "${APPHOST:-}" ] && pgrep -f -- "--monitor $APPHOST( |$)"; pgrep -f -- "$DATA_DIR/"; pgrep -f "OrderSystem\.(Ordering|Inventory|Payment|Notification)( |$)" -P 1; } 2>/dev/null | sort -u || true; }
+stopping=0
+stop_all() {
+  [ $stopping = 1 ] && return; stopping=1
+  APPHOST=${APPHOST:-$(apphost_pid)}
+  kill -TERM "$runner" 2>/dev/null || true
+  [ -n "$APPHOST" ] && kill -TERM "$APPHOST" 2>/dev/null || true
+  wait "$runner" 2>/dev/null || true
+  log "stopping: waiting for the services, RabbitMQ, PostgreSQL and DCP to exit"
+  for _ in $(seq 180); do [ -z "$(leftovers)" ] && break; sleep 1; done
+}
+trap 'stop_all' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-mgmt=$(eng/infra.sh env | sed -n "s/^export RABBITMQ_MANAGEMENT_URL='\(.*\)'$/\1/p")
-cat >&2 <<TXT
+for _ in $(seq 100); do APPHOST=$(apphost_pid); [ -n "$APPHOST" ] && break; sleep 0.1; done
 
-OrderSystem is running.
-  Ordering API      http://127.0.0.1:${PORT[Ordering]}        (OpenAPI: /openapi/v1.json, UI: /scalar/v1)
-  Inventory         http://127.0.0.1:${PORT[Inventory]}
-  Payment           http://127.0.0.1:${PORT[Payment]}
-  Notification      http://127.0.0.1:${PORT[Notification]}
-  RabbitMQ UI       ${mgmt%%//*}//${mgmt#*@}   (user guest, password guest)
-  Telemetry         ${OTEL_EXPORTER_OTLP_ENDPOINT:-not exported (set OTEL_EXPORTER_OTLP_ENDPOINT to an OTLP endpoint)}
-  Logs              artifacts/run/<Service>.log
-Press Ctrl-C to stop.
-TXT
-
-if [ $CHECK = 1 ]; then
-  log "--check: all four services healthy; stopping"
-  stop_all
-  left=""
-  for s in "${SERVICES[@]}"; do kill -0 "${PID[$s]}" 2>/dev/null && left+=" $s"; done
-  [ $stop_infra = 1 ] && eng/infra.sh status | grep -q running && left+=" infra"
-  [ -z "$left" ] || { log "still running after stop:$left"; exit 1; }
-  log "--check passed: started, healthy, stopped, nothing left behind"
+if [ $MODE = run ]; then
+  wait "$runner" || true
   exit 0
 fi
 
-# Run until Ctrl-C, or until a service dies (then say which, and stop the rest).
-while true; do
-  for s in "${SERVICES[@]}"; do
-    if ! kill -0 "${PID[$s]}" 2>/dev/null; then log "$s exited. Last lines of its log:"; tail -40 "$RUN_DIR/$s.log" >&2; exit 1; fi
+# --check
+deadline=$(( $(date +%s) + ${HEALTH_TIMEOUT:-300} ))
+for s in ordering inventory payment notification; do
+  until curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:${PORT[$s]}/health"; do
+    kill -0 "$runner" 2>/dev/null || { log "the AppHost exited during start-up"; exit 1; }
+    [ "$(date +%s)" -lt $deadline ] || { log "$s is not healthy: $(curl -sS --max-time 5 "http://127.0.0.1:${PORT[$s]}/health" 2>&1 || true)"; exit 1; }
+    sleep 1
   done
-  sleep 2
+  log "$s is healthy"
 done
+order=$(curl -fsS -X POST "http://127.0.0.1:${PORT[ordering]}/orders" -H 'Content-Type: application/json' -H "Idempotency-Key: run-check-$$-$(date +%s)" \
+  -d '{"customerId":"alice","lines":[{"sku":"MOUSE-01","quantity":1}]}' | sed -n 's/.*"orderId":"\([^"]*\)".*/\1/p')
+state=
+until [ "$state" = Confirmed ]; do
+  state=$(curl -fsS "http://127.0.0.1:${PORT[ordering]}/orders/$order" | sed -n 's/.*"state":"\([^"]*\)".*/\1/p')
+  case "$state" in Cancelled|Rejected) log "order $order ended $state"; exit 1 ;; esac
+  [ "$(date +%s)" -lt $deadline ] || { log "order $order is still $state"; exit 1; }
+  sleep 0.5
+done
+log "order $order is Confirmed; stopping"
+stop_all
+left=$(leftovers)
+if [ -n "$left" ]; then log "still running after stop:"; ps -o pid,args -p $(echo $left | tr ' ' ',') >&2 || true; exit 1; fi
+log "--check passed: started, healthy, an order confirmed, stopped, nothing left behind"
