@@ -36,13 +36,20 @@ public static class TransientExceptions
     public const string UniqueViolation = "23505";
 
     /// <summary>True when any exception in the chain is a transient infrastructure failure.</summary>
-    public static bool IsTransient(Exception exception) => Chain(exception).Any(IsTransientItself);
+    public static bool IsTransient(Exception exception) => IsTransient(exception, alsoTransient: null);
 
     /// <summary>True when any exception in the chain is a lost race with a concurrent transaction.</summary>
     public static bool IsConcurrencyConflict(Exception exception) => Chain(exception).Any(IsConflictItself);
 
     /// <summary>Transient or a concurrency conflict: worth an immediate retry.</summary>
-    public static bool IsRetryable(Exception exception) => IsTransient(exception) || IsConcurrencyConflict(exception);
+    public static bool IsRetryable(Exception exception) => IsRetryable(exception, alsoTransient: null);
+
+    /// <summary>The classification with an endpoint's own transient exceptions added (<see cref="FailurePolicy"/>).</summary>
+    internal static bool IsTransient(Exception exception, Func<Exception, bool>? alsoTransient) =>
+        Chain(exception).Any(e => IsTransientItself(e) || alsoTransient?.Invoke(e) == true);
+
+    internal static bool IsRetryable(Exception exception, Func<Exception, bool>? alsoTransient) =>
+        IsTransient(exception, alsoTransient) || IsConcurrencyConflict(exception);
 
     private static bool IsTransientItself(Exception exception) => exception switch
     {

@@ -18,7 +18,7 @@ namespace OrderSystem.Messaging.Sagas;
 internal sealed class EntityFrameworkSagaRepositoryContextFactory<TContext, TSaga>(
     TContext db,
     ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
-    SagaLockStrategy<TSaga> strategy) :
+    SagaRepositoryLockStrategy<TSaga> strategy) :
     ISagaRepositoryContextFactory<TSaga>,
     IQuerySagaRepositoryContextFactory<TSaga>,
     ILoadSagaRepositoryContextFactory<TSaga>

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OrderSystem.Messaging.Diagnostics;
-using OrderSystem.Messaging.Persistence;
+using OrderSystem.Messaging.Storage;
 using OrderSystem.Messaging.Tests.ConsumerOutbox;
 using OrderSystem.Messaging.Tests.Contracts;
 using OrderSystem.Messaging.Tests.Support;
@@ -54,7 +54,7 @@ public sealed class DatabaseOutageSpecs(IsolatedEnvironment environment) : IClas
 
         var entries = Enumerable.Range(0, 200).Select(_ => Guid.NewGuid()).ToList();
         proxy.Disconnect();
-        await Eventually.True(async () => deliverer.Logs.Warnings("OutboxDeliveryService").Count >= 1, "the delivery service notices the outage");
+        await Eventually.True(async () => deliverer.Logs.Warnings("BusOutboxDeliveryService").Count >= 1, "the delivery service notices the outage");
         foreach (var chunk in entries.Chunk(20))
         {
             await consumer.InScopeAsync(async (scope, db) =>
@@ -65,14 +65,14 @@ public sealed class DatabaseOutageSpecs(IsolatedEnvironment environment) : IClas
             });
         }
 
-        await Eventually.True(async () => deliverer.Logs.Warnings("OutboxDeliveryService").Count >= 3, "it keeps failing, backing off");
+        await Eventually.True(async () => deliverer.Logs.Warnings("BusOutboxDeliveryService").Count >= 3, "it keeps failing, backing off");
         consumer.Deliveries.Of<RecordEntry>().ShouldBeEmpty("nothing can be delivered while the database is unreachable");
 
         proxy.Reconnect();
         await Eventually.True(async () => consumer.Deliveries.Of<RecordEntry>().Count >= 20, "delivery resumes");
-        var warningsBefore = deliverer.Logs.Warnings("OutboxDeliveryService").Count;
+        var warningsBefore = deliverer.Logs.Warnings("BusOutboxDeliveryService").Count;
         proxy.Disconnect(); // and once more in the middle of the backlog
-        await Eventually.True(async () => deliverer.Logs.Warnings("OutboxDeliveryService").Count > warningsBefore, "the second outage is noticed");
+        await Eventually.True(async () => deliverer.Logs.Warnings("BusOutboxDeliveryService").Count > warningsBefore, "the second outage is noticed");
         proxy.Reconnect();
 
         await Eventually.True(async () => entries.All(e => consumer.Deliveries.Of<EntryRecorded>(r => r.EntryId == e).Count >= 1),
@@ -82,7 +82,7 @@ public sealed class DatabaseOutageSpecs(IsolatedEnvironment environment) : IClas
         var ledger = await consumer.QueryAsync(db => db.Ledger.GroupBy(l => l.EntryId).Select(g => g.Count()).ToListAsync());
         ledger.Count.ShouldBe(entries.Count, "no message lost");
         ledger.ShouldAllBe(n => n == 1, "no effect twice");
-        var failures = deliverer.Logs.Warnings("OutboxDeliveryService").Count;
+        var failures = deliverer.Logs.Warnings("BusOutboxDeliveryService").Count;
         failures.ShouldBeLessThan(40, "backing off, not hammering the database");
     }
 }
