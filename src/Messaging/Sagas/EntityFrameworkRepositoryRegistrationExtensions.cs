@@ -6,17 +6,8 @@ public static class EntityFrameworkRepositoryRegistrationExtensions
 {
     /// <summary>
     /// Stores the saga's instances in PostgreSQL through EF Core:
-    /// <code>
-    /// bus.AddSagaStateMachine&lt;OrderStateMachine, OrderState, OrderStateDefinition&gt;()
-    ///    .EntityFrameworkRepository(r =&gt;
-    ///    {
-    ///        r.ConcurrencyMode = ConcurrencyMode.Pessimistic; // the default
-    ///        r.ExistingDbContext&lt;OrderingDbContext&gt;();
-    ///    });
-    /// </code>
-    /// The DbContext is resolved from the message's scope. When a transaction is already open on it (the consumer
-    /// outbox opens one before the saga runs) the repository writes inside it and leaves commit or rollback to its owner;
-    /// otherwise it runs each message in its own READ COMMITTED transaction. See docs/sagas.md.
+    /// <c>.EntityFrameworkRepository(r =&gt; { r.ConcurrencyMode = ConcurrencyMode.Pessimistic; r.ExistingDbContext&lt;OrderingDbContext&gt;(); })</c>.
+    /// Inside the consumer outbox it writes in the outbox's transaction; elsewhere each message gets its own. See docs/sagas.md.
     /// </summary>
     public static ISagaRegistrationConfigurator<TSaga> EntityFrameworkRepository<TSaga>(
         this ISagaRegistrationConfigurator<TSaga> configurator,

@@ -42,7 +42,7 @@ public class OrderStateMachine : MassTransitStateMachine<OrderState>
         WhenEnterAny(x => x.If(context => context.Saga.CurrentState != Initial.Name,
             then => then
                 .Then(context => context.Saga.History.Add(new OrderStateChange(context.Saga.CurrentState, DateTimeOffset.UtcNow)))
-                .Activity(x => x.OfType<RecordOrderStateActivity>())));
+                .Activity(a => a.OfType<RecordOrderStateActivity>())));
 
         Initially(
             When(OrderSubmitted)

@@ -118,7 +118,7 @@ public sealed class FolderDependencies
         text.Append("```\n\n| Folder | Declares |\n|---|---|\n");
         foreach (var folder in TopDown())
         {
-            text.Append($"| {folder} | {string.Join(", ", Types.GetValueOrDefault(folder) ?? [])} |\n");
+            text.Append($"| `{folder}/` | {string.Join(", ", (Types.GetValueOrDefault(folder) ?? []).Select(t => $"`{t}`"))} |\n");
         }
 
         return text.ToString();
