@@ -11,7 +11,7 @@ using OrderSystem.Testing.Polling;
 namespace OrderSystem.Ordering.Tests.Api;
 
 /// <summary>The public HTTP API of orders against a real database and broker: validation, 404, 202 + Location, idempotency, cancel.</summary>
-public class OrdersApi_Specs(OrderingApiFixture service) : IClassFixture<OrderingApiFixture>
+public class OrdersApiSpecs(OrderingApiFixture service) : IClassFixture<OrderingApiFixture>
 {
     private HttpClient Client => service.Client;
 

@@ -13,7 +13,7 @@ using OrderSystem.Testing.Polling;
 using Shouldly;
 using Xunit;
 
-namespace OrderSystem.Messaging.Tests.Faults;
+namespace OrderSystem.Messaging.Tests.Delivery;
 
 /// <summary>
 /// PostgreSQL becomes unreachable (a TCP proxy drops every connection) while the delivery service works through a

@@ -12,7 +12,7 @@ namespace OrderSystem.OrderFlow.Tests;
 /// it. A change without a migration would fail at start-up (EF Core refuses to migrate with pending model changes);
 /// this says which service needs <c>dotnet ef migrations add</c>.
 /// </summary>
-public class Migrations_Specs
+public class MigrationsSpecs
 {
     public static TheoryData<string> Services => ["Ordering", "Inventory", "Payment", "Notification"];
 

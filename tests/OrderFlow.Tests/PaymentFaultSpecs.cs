@@ -18,7 +18,7 @@ public class FailingPaymentFixture : OrderFlowFixture
 }
 
 /// <summary>A charge that faults (retries exhausted, <c>Fault&lt;ChargePayment&gt;</c>) cancels the order and gives the stock back.</summary>
-public class PaymentFault_Specs(FailingPaymentFixture flow) : IClassFixture<FailingPaymentFixture>
+public class PaymentFaultSpecs(FailingPaymentFixture flow) : IClassFixture<FailingPaymentFixture>
 {
     [Fact]
     public async Task Should_cancel_and_release_when_the_charge_faults_after_its_retries()

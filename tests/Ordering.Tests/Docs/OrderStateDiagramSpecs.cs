@@ -8,7 +8,7 @@ namespace OrderSystem.Ordering.Tests.Docs;
 /// committed diagram no longer matches the machine. To refresh it:
 /// <c>UPDATE_DOCS=1 dotnet test tests/Ordering.Tests --filter FullyQualifiedName~OrderStateDiagram</c>
 /// </summary>
-public class OrderStateDiagram_Specs
+public class OrderStateDiagramSpecs
 {
     private const string Begin = "<!-- state-diagram:begin (generated from OrderStateMachine; see tests/Ordering.Tests/Docs) -->";
     private const string End = "<!-- state-diagram:end -->";

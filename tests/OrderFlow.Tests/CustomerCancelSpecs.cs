@@ -11,7 +11,7 @@ public class CancelWindowFixture : OrderFlowFixture
 }
 
 /// <summary>A customer's cancel before the payment is captured compensates everything done so far.</summary>
-public class CustomerCancel_Specs(CancelWindowFixture flow) : IClassFixture<CancelWindowFixture>
+public class CustomerCancelSpecs(CancelWindowFixture flow) : IClassFixture<CancelWindowFixture>
 {
     [Fact]
     public async Task Should_cancel_before_the_payment_and_give_everything_back()

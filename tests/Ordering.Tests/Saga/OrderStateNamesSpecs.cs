@@ -4,7 +4,7 @@ using OrderSystem.Ordering.Saga;
 namespace OrderSystem.Ordering.Tests.Saga;
 
 /// <summary>The API's state filter and the order metrics use <see cref="OrderStateNames"/>: they are the machine's states.</summary>
-public class OrderStateNames_Specs
+public class OrderStateNamesSpecs
 {
     [Fact]
     public void Should_name_every_state_a_client_sees_as_the_machine_does()

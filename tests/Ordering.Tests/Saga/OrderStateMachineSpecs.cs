@@ -6,7 +6,7 @@ using OrderSystem.Contracts.Payment;
 namespace OrderSystem.Ordering.Tests.Saga;
 
 /// <summary>Every transition of the order saga, on the in-memory harness.</summary>
-public class OrderStateMachine_Specs
+public class OrderStateMachineSpecs
 {
     [Fact]
     public async Task Should_ask_inventory_to_reserve_when_an_order_is_submitted()

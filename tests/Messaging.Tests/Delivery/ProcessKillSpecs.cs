@@ -9,7 +9,7 @@ using OrderSystem.Testing.Polling;
 using Shouldly;
 using Xunit;
 
-namespace OrderSystem.Messaging.Tests.Faults;
+namespace OrderSystem.Messaging.Tests.Delivery;
 
 /// <summary>
 /// A producer process killed between its database commits and the broker (tests/Messaging.CrashClient commits in a

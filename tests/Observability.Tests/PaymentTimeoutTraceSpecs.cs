@@ -17,7 +17,7 @@ public class SlowPaymentSystemFixture : ObservedSystemFixture
 /// An order cancelled by its payment timeout: the timeout, held in the database by the durable scheduler and delivered
 /// later by the delivery service, is still part of the order's one trace, and the cancellation is counted.
 /// </summary>
-public class PaymentTimeoutTrace_Specs(SlowPaymentSystemFixture system, ITestOutputHelper output) : IClassFixture<SlowPaymentSystemFixture>
+public class PaymentTimeoutTraceSpecs(SlowPaymentSystemFixture system, ITestOutputHelper output) : IClassFixture<SlowPaymentSystemFixture>
 {
     [Fact]
     public async Task Should_keep_the_scheduled_timeout_in_the_order_trace()

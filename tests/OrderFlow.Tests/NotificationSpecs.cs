@@ -16,7 +16,7 @@ public sealed class SmtpFixture : OrderFlowFixture, IDisposable
 }
 
 /// <summary>Customers get one e-mail per order outcome, through SMTP.</summary>
-public class Notification_Specs(SmtpFixture flow) : IClassFixture<SmtpFixture>
+public class NotificationSpecs(SmtpFixture flow) : IClassFixture<SmtpFixture>
 {
     [Fact]
     public async Task Should_mail_the_customer_once_when_the_order_is_confirmed_even_if_the_event_comes_again()

@@ -11,7 +11,7 @@ namespace OrderSystem.OrderFlow.Tests;
 /// message, a redelivery after the inbox window or a second publisher produces) still have one effect, because each
 /// business operation is idempotent on its own key.
 /// </summary>
-public class DuplicateMessages_Specs(OrderFlowFixture flow) : IClassFixture<OrderFlowFixture>
+public class DuplicateMessagesSpecs(OrderFlowFixture flow) : IClassFixture<OrderFlowFixture>
 {
     [Fact]
     public async Task Should_reserve_charge_and_notify_once_when_the_commands_of_a_confirmed_order_arrive_again()

@@ -15,7 +15,7 @@ public class SlowPaymentFixture : OrderFlowFixture
 /// The payment timeout, scheduled by the saga through the durable database scheduler, cancels the order; the stock comes
 /// back and the charge that completes afterwards is refunded.
 /// </summary>
-public class PaymentTimeout_Specs(SlowPaymentFixture flow) : IClassFixture<SlowPaymentFixture>
+public class PaymentTimeoutSpecs(SlowPaymentFixture flow) : IClassFixture<SlowPaymentFixture>
 {
     [Fact]
     public async Task Should_cancel_release_the_stock_and_refund_when_the_payment_times_out()

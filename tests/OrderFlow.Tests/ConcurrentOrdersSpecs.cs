@@ -12,7 +12,7 @@ public class CompetingConsumersFixture : OrderFlowFixture
 }
 
 /// <summary>Many orders at once on scarce stock, with competing consumers: no oversell, no double effect, every order ends.</summary>
-public class ConcurrentOrders_Specs(CompetingConsumersFixture flow, ITestOutputHelper output) : IClassFixture<CompetingConsumersFixture>
+public class ConcurrentOrdersSpecs(CompetingConsumersFixture flow, ITestOutputHelper output) : IClassFixture<CompetingConsumersFixture>
 {
     private const int Orders = 200;
     private const int InitialStock = 100;

@@ -5,7 +5,7 @@ using OrderSystem.Testing.Polling;
 namespace OrderSystem.Observability.Tests;
 
 /// <summary>The order metrics of the Ordering host move as orders are submitted and end, once per order.</summary>
-public class OrderMetrics_Specs(ObservedSystemFixture system) : IClassFixture<ObservedSystemFixture>
+public class OrderMetricsSpecs(ObservedSystemFixture system) : IClassFixture<ObservedSystemFixture>
 {
     [Fact]
     public async Task Should_count_submitted_confirmed_and_rejected_orders_and_time_them()

@@ -15,7 +15,7 @@ namespace OrderSystem.Observability.Tests;
 /// The services' log records, as exported over OpenTelemetry: each one written while an order's message is handled
 /// carries the trace id and <c>order.id</c>; none carries a password, and EF Core does not log parameter values.
 /// </summary>
-public class OrderLogs_Specs(ObservedSystemFixture system) : IClassFixture<ObservedSystemFixture>
+public class OrderLogsSpecs(ObservedSystemFixture system) : IClassFixture<ObservedSystemFixture>
 {
     [Fact]
     public async Task Should_write_the_order_id_and_trace_id_on_every_log_record_of_the_order()

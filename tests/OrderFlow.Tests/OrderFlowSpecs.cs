@@ -6,7 +6,7 @@ using OrderSystem.Testing.Polling;
 namespace OrderSystem.OrderFlow.Tests;
 
 /// <summary>The order's main outcomes, through all four services, a real broker and real databases.</summary>
-public class OrderFlow_Specs(OrderFlowFixture flow) : IClassFixture<OrderFlowFixture>
+public class OrderFlowSpecs(OrderFlowFixture flow) : IClassFixture<OrderFlowFixture>
 {
     [Fact]
     public async Task Should_confirm_an_order_reserving_stock_once_charging_once_and_notifying_once()

@@ -10,7 +10,7 @@ namespace OrderSystem.Observability.Tests;
 /// An order placed over HTTP: its request, the bus outbox, the saga, Inventory, Payment and Notification, with their
 /// database calls, form one trace, one tree rooted at the <c>POST /orders</c> span, and the order id is on the spans.
 /// </summary>
-public class OneOrderOneTrace_Specs(ObservedSystemFixture system, ITestOutputHelper output) : IClassFixture<ObservedSystemFixture>
+public class OneOrderOneTraceSpecs(ObservedSystemFixture system, ITestOutputHelper output) : IClassFixture<ObservedSystemFixture>
 {
     [Fact]
     public async Task Should_put_a_confirmed_order_in_one_trace_across_the_four_services()
