@@ -21,7 +21,7 @@ public static class OrderingServiceExtensions
         builder.Services.AddOptions<OrderSagaOptions>().BindConfiguration(OrderSagaOptions.Section);
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<OrderMetrics>();
-        builder.Services.AddScoped<OrderCompletionRecorder>();
+        builder.Services.AddScoped<RecordOrderStateActivity>();
         builder.AddBaggageAttributes(OrderBaggage.OrderId); // order.id on every span and log record (docs/observability.md)
         builder.AddMessageBus<OrderingDbContext>(bus =>
         {

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using OrderSystem.Messaging.Persistence;
+using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.Sagas.Tests;
 

@@ -1,7 +1,7 @@
 namespace OrderSystem.Contracts.Inventory;
 
 /// <summary>
-/// Sent by the order saga when an order is cancelled: give back whatever is reserved for it. Handling it twice has one
+/// Published by the order saga when an order is cancelled: give back whatever is reserved for it. Handling it twice has one
 /// effect; handled before <see cref="ReserveStock"/>, it makes the later reservation fail, so a late reservation never
 /// holds stock for a cancelled order.
 /// </summary>

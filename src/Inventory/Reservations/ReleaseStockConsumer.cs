@@ -16,7 +16,6 @@ public class ReleaseStockConsumer(InventoryDbContext db, ILogger<ReleaseStockCon
     {
         var orderId = context.Message.OrderId;
         var cancellationToken = context.CancellationToken;
-        await using var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
 
         var reservation = await ReservationLock.LockAsync(db, orderId, cancellationToken);
         var now = DateTimeOffset.UtcNow;
@@ -46,7 +45,6 @@ public class ReleaseStockConsumer(InventoryDbContext db, ILogger<ReleaseStockCon
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        if (ownTransaction is not null) await ownTransaction.CommitAsync(cancellationToken);
         await context.Publish(new StockReleased(orderId), cancellationToken);
     }
 }

@@ -33,9 +33,6 @@ public class ReserveStockConsumer(InventoryDbContext db, ILogger<ReserveStockCon
         var message = context.Message;
         var cancellationToken = context.CancellationToken;
 
-        // Inside the consumer outbox a transaction is already open (and is committed with the outbox rows); otherwise open one.
-        await using var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-
         var reservation = await ReservationLock.LockAsync(db, message.OrderId, cancellationToken);
         if (reservation is null)
         {
@@ -48,8 +45,6 @@ public class ReserveStockConsumer(InventoryDbContext db, ILogger<ReserveStockCon
         {
             logger.LogInformation("Order {OrderId} already handled ({Status}); answering again", message.OrderId, reservation.Status);
         }
-
-        if (ownTransaction is not null) await ownTransaction.CommitAsync(cancellationToken);
 
         await (reservation.Status == ReservationStatus.Reserved
             ? context.Publish(new StockReserved(reservation.OrderId, reservation.Lines, reservation.Total), cancellationToken)
@@ -70,7 +65,7 @@ public class ReserveStockConsumer(InventoryDbContext db, ILogger<ReserveStockCon
         if (unknown.Count > 0) return Rejected(message.OrderId, "Unknown SKU: " + string.Join(", ", unknown));
         if (lines.Any(l => l.Quantity <= 0)) return Rejected(message.OrderId, "Invalid quantity");
 
-        var transaction = db.Database.CurrentTransaction!;
+        var transaction = db.Database.CurrentTransaction!; // the consumer outbox's
         await transaction.CreateSavepointAsync(BeforeReserving, cancellationToken);
         foreach (var line in lines)
         {

@@ -16,13 +16,9 @@ public static class MessageBusRegistration
     public const string DefaultConnectionName = "messaging";
 
     /// <summary>
-    /// MassTransit on RabbitMQ, connected to the AMQP URI in <c>ConnectionStrings:messaging</c>
-    /// (<c>amqp://user:password@host:port/vhost</c>). Endpoints are named kebab-case after their consumer or saga, and
-    /// each one's policy lives in its definition next to the consumer. Two checks join <c>/health</c>: MassTransit's
-    /// own (its receive endpoints) and <c>rabbitmq</c> (<see cref="BrokerConnectionHealthCheck"/>): Unhealthy while the
-    /// broker is unreachable. Also registered: the failure-policy numbers (<c>Messaging:FailureHandling</c>, used by
-    /// <c>endpoint.UseFailurePolicy&lt;T&gt;(context)</c>) and the <see cref="ErrorQueueMonitor"/> (<c>Messaging:ErrorQueueMonitor</c>),
-    /// which reports the depth of every configured endpoint's <c>_error</c> queue.
+    /// MassTransit on RabbitMQ at the AMQP URI in <c>ConnectionStrings:messaging</c>, kebab-case endpoints configured from
+    /// their definitions, the <c>rabbitmq</c> health check, the failure-policy options (<c>Messaging:FailureHandling</c>)
+    /// and the <see cref="ErrorQueueMonitor"/> (<c>Messaging:ErrorQueueMonitor</c>).
     /// </summary>
     public static TBuilder AddMessageBus<TBuilder>(
         this TBuilder builder,
@@ -62,13 +58,9 @@ public static class MessageBusRegistration
     }
 
     /// <summary>
-    /// The bus of the non-generic overload plus the
-    /// transactional messaging of <typeparamref name="TDbContext"/>: consumer outbox + inbox on every consumer and saga
-    /// endpoint, bus outbox (scoped <c>IPublishEndpoint</c>/<c>ISendEndpointProvider</c>/<c>IMessageScheduler</c> write
-    /// to the DbContext and go out after <c>SaveChanges</c> commits), the durable PostgreSQL scheduler (saga
-    /// <c>Schedule</c>/<c>Unschedule</c>, <c>ScheduleSend</c>), its delivery service and the inbox cleanup.
-    /// The DbContext must be registered by the service and map the entities (<c>modelBuilder.AddMessagingEntities()</c>).
-    /// Endpoint callbacks added in <paramref name="configure"/> run before (outside) the outbox.
+    /// The bus above plus the transactional messaging of <typeparamref name="TDbContext"/>
+    /// (<c>AddEntityFrameworkOutbox&lt;TDbContext&gt;(o =&gt; o.UseBusOutbox())</c>). Endpoint callbacks added in
+    /// <paramref name="configure"/> run before (outside) the outbox.
     /// </summary>
     public static IHostApplicationBuilder AddMessageBus<TDbContext>(
         this IHostApplicationBuilder builder,

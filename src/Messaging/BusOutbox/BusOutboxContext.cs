@@ -1,8 +1,7 @@
 using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
-using OrderSystem.Messaging.Outbox;
-using OrderSystem.Messaging.Persistence;
+using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.BusOutbox;
 

@@ -7,8 +7,6 @@ namespace OrderSystem.Messaging.Configuration;
 /// </summary>
 public sealed class EntityFrameworkOutboxOptions
 {
-    private readonly List<TimeSpan> _redeliveryIntervals = [];
-
     /// <summary>
     /// Fallback poll interval of the delivery service (bus outbox and scheduled messages) when nothing wakes it. Commits
     /// in this process wake it at once; this interval bounds the latency for commits made by other processes.
@@ -24,8 +22,7 @@ public sealed class EntityFrameworkOutboxOptions
     /// <summary>
     /// How long an inbox row is kept after its message was delivered (or after it was first received, for a message that
     /// never completed). A duplicate arriving later than this runs the consumer again, so the window must outlast the
-    /// longest retry + redelivery schedule, plus broker redelivery after a crash. Validated against
-    /// <see cref="RedeliveryIntervals"/>.
+    /// longest retry + redelivery schedule (<see cref="EnsureDuplicateDetectionWindowCovers"/>).
     /// </summary>
     public TimeSpan DuplicateDetectionWindow { get; set; } = TimeSpan.FromMinutes(30);
 
@@ -53,9 +50,6 @@ public sealed class EntityFrameworkOutboxOptions
     /// </summary>
     public bool ConsumerOutboxOnAllEndpoints { get; set; } = true;
 
-    /// <summary>Delayed redelivery intervals applied to every endpoint (outside the outbox), scheduled through the database.</summary>
-    public IReadOnlyList<TimeSpan> RedeliveryIntervals => _redeliveryIntervals;
-
     /// <summary>
     /// Scoped <c>IPublishEndpoint</c>/<c>ISendEndpointProvider</c>/<c>IMessageScheduler</c> outside a consumer write
     /// to the DbContext; the messages exist once the caller's <c>SaveChanges</c> commits.
@@ -63,17 +57,6 @@ public sealed class EntityFrameworkOutboxOptions
     public EntityFrameworkOutboxOptions UseBusOutbox()
     {
         BusOutboxEnabled = true;
-        return this;
-    }
-
-    /// <summary>
-    /// Delayed redelivery through the durable scheduler on every endpoint: a message whose consumer threw (after any
-    /// retries) is written back as a scheduled message due after the next interval; after the last interval it faults.
-    /// </summary>
-    public EntityFrameworkOutboxOptions UseScheduledRedelivery(params TimeSpan[] intervals)
-    {
-        _redeliveryIntervals.Clear();
-        _redeliveryIntervals.AddRange(intervals);
         return this;
     }
 
@@ -86,18 +69,27 @@ public sealed class EntityFrameworkOutboxOptions
         if (MessageDeliveryLimit < 1) errors.Add($"{nameof(MessageDeliveryLimit)} must be at least 1.");
         if (InboxCleanupInterval <= TimeSpan.Zero) errors.Add($"{nameof(InboxCleanupInterval)} must be positive.");
         if (MaxDeliveryBackoff < QueryDelay) errors.Add($"{nameof(MaxDeliveryBackoff)} must be at least {nameof(QueryDelay)}.");
-        if (_redeliveryIntervals.Any(i => i <= TimeSpan.Zero)) errors.Add("Redelivery intervals must be positive.");
-
-        var redelivery = _redeliveryIntervals.Aggregate(TimeSpan.Zero, (sum, i) => sum + i);
-        var minimumWindow = redelivery + QueryDelay + TimeSpan.FromMinutes(1);
-        if (DuplicateDetectionWindow < minimumWindow)
-        {
-            errors.Add(
-                $"{nameof(DuplicateDetectionWindow)} ({DuplicateDetectionWindow}) must outlast the redelivery schedule " +
-                $"({redelivery}) plus a poll interval and a minute of margin: at least {minimumWindow}. A duplicate arriving " +
-                "after the window would run its consumer a second time.");
-        }
+        if (WindowError(TimeSpan.Zero, "no retries") is { } windowError) errors.Add(windowError);
 
         if (errors.Count > 0) throw new ArgumentException("Invalid EF outbox options: " + string.Join(" ", errors));
+    }
+
+    /// <summary>
+    /// The one check of <see cref="DuplicateDetectionWindow"/>: it must outlast <paramref name="schedule"/> (the longest
+    /// a message can keep coming back: retries and redeliveries) plus a poll interval and a minute of margin, or a
+    /// duplicate arriving after the window would run its consumer a second time. Throws <see cref="ArgumentException"/>.
+    /// </summary>
+    public void EnsureDuplicateDetectionWindowCovers(TimeSpan schedule, string scheduleName)
+    {
+        if (WindowError(schedule, scheduleName) is { } error) throw new ArgumentException(error);
+    }
+
+    private string? WindowError(TimeSpan schedule, string scheduleName)
+    {
+        var minimum = schedule + QueryDelay + TimeSpan.FromMinutes(1);
+        return DuplicateDetectionWindow >= minimum
+            ? null
+            : $"{nameof(DuplicateDetectionWindow)} ({DuplicateDetectionWindow}) must outlast {scheduleName} ({schedule}) plus a poll " +
+              $"interval and a minute of margin: at least {minimum}. A duplicate arriving after the window would run its consumer a second time.";
     }
 }

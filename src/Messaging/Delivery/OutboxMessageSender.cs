@@ -1,8 +1,7 @@
 using MassTransit;
 using MassTransit.Middleware;
 using OrderSystem.Messaging.Diagnostics;
-using OrderSystem.Messaging.Outbox;
-using OrderSystem.Messaging.Persistence;
+using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.Delivery;
 
@@ -12,6 +11,27 @@ namespace OrderSystem.Messaging.Delivery;
 /// </summary>
 internal static class OutboxMessageSender
 {
+    /// <summary>Sends rows in the given order, stopping at the first failure: the sequence numbers sent, and that failure.</summary>
+    public static async Task<(List<long> Sent, Exception? Failure)> SendInOrderAsync(ISendEndpointProvider endpoints,
+        IEnumerable<OutboxMessage> rows, string outbox, CancellationToken cancellationToken)
+    {
+        var sent = new List<long>();
+        foreach (var row in rows)
+        {
+            try
+            {
+                await SendAsync(endpoints, row, outbox, cancellationToken);
+                sent.Add(row.SequenceNumber);
+            }
+            catch (Exception e)
+            {
+                return (sent, e);
+            }
+        }
+
+        return (sent, null);
+    }
+
     public static async Task SendAsync(ISendEndpointProvider endpoints, OutboxMessage row, string outbox, CancellationToken cancellationToken)
     {
         var message = new StoredOutboxMessage(row);
@@ -45,6 +65,3 @@ internal static class OutboxMessageSender
         public void Probe(ProbeContext context) => context.CreateFilterScope("outboxReplay");
     }
 }
-
-/// <summary>Placeholder message type for a replayed send: the replay pipe supplies the real body and message types.</summary>
-internal sealed class OutboxEnvelope;

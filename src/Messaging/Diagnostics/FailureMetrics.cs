@@ -3,13 +3,8 @@ using System.Diagnostics.Metrics;
 namespace OrderSystem.Messaging.Diagnostics;
 
 /// <summary>
-/// Instruments of failure handling, on the building block's meter (<see cref="MessagingTelemetry.Name"/>):
-/// <list type="bullet">
-/// <item><c>messaging.redeliveries</c> (counter, tags <c>endpoint</c> = queue, <c>vhost</c>, <c>message_type</c>): a failed
-/// message was written to the durable scheduler for delayed redelivery;</item>
-/// <item><c>messaging.error_queue.depth</c> (gauge, tags <c>queue</c> = the error queue, <c>vhost</c>):
-/// messages waiting in a <c>&lt;queue&gt;_error</c> of this service's endpoints, measured by <see cref="ErrorQueueMonitor"/>.</item>
-/// </list>
+/// Instruments of failure handling, on the building block's meter: <c>messaging.redeliveries</c> (a failed message was
+/// scheduled for delayed redelivery) and <c>messaging.error_queue.depth</c> (measured by <see cref="ErrorQueueMonitor"/>).
 /// </summary>
 public static class FailureMetrics
 {

@@ -5,15 +5,8 @@ namespace OrderSystem.Messaging.Diagnostics;
 
 /// <summary>
 /// The building block's activity source and meter, both named <see cref="Name"/> (ServiceDefaults exports
-/// <c>OrderSystem.*</c>). Instruments:
-/// <list type="bullet">
-/// <item><c>messaging.outbox.delivered</c> (counter, tag <c>outbox</c> = consumer | bus | scheduled): messages handed to the broker;</item>
-/// <item><c>messaging.outbox.backlog</c> (gauge): committed bus-outbox transactions not yet delivered;</item>
-/// <item><c>messaging.outbox.oldest_age</c> (gauge, s): age of the oldest of them;</item>
-/// <item><c>messaging.scheduler.pending</c> (gauge): scheduled messages not yet sent;</item>
-/// <item><c>messaging.scheduler.next_due</c> (gauge, s): time until the next one is due (negative = overdue).</item>
-/// </list>
-/// Gauges carry <c>db_context</c> and <c>db_name</c> tags; the delivery service refreshes them from the database on each round.
+/// <c>OrderSystem.*</c>): the delivered-messages counter and the backlog gauges the delivery service refreshes
+/// (docs/messaging.md, "Tracing and metrics").
 /// </summary>
 public static class MessagingTelemetry
 {

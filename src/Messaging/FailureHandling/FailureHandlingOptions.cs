@@ -41,6 +41,13 @@ public sealed class FailureHandlingOptions
     /// <summary>Upper bound of the time the immediate retries of one delivery can take (every back-off at its maximum).</summary>
     public TimeSpan ImmediateRetryWindow => ImmediateRetryMaxInterval * ImmediateRetryLimit;
 
+    /// <summary>
+    /// How long one message can keep coming back: every redelivery interval, and every round of immediate retries at its
+    /// longest. The consumer outbox's duplicate-detection window must outlast it.
+    /// </summary>
+    public TimeSpan RetrySchedule =>
+        EffectiveRedeliveryIntervals.Aggregate(TimeSpan.Zero, (sum, i) => sum + i) + ImmediateRetryWindow * (EffectiveRedeliveryIntervals.Count + 1);
+
     /// <summary>Throws when the numbers cannot work.</summary>
     public void Validate()
     {

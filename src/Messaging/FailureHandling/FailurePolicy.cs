@@ -16,14 +16,10 @@ public sealed class FailurePolicy
     }
 
     /// <summary>Transient for this endpoint: redelivered later when the immediate retries are used up.</summary>
-    public bool IsTransient(Exception exception) =>
-        TransientExceptions.IsTransient(exception) || (_transient.Count > 0 && Chain(exception).Any(e => _transient.Any(t => t(e))));
+    public bool IsTransient(Exception exception) => TransientExceptions.IsTransient(exception, AlsoTransient);
 
     /// <summary>Worth an immediate retry: transient, or a concurrency conflict.</summary>
-    public bool IsRetryable(Exception exception) => IsTransient(exception) || TransientExceptions.IsConcurrencyConflict(exception);
+    public bool IsRetryable(Exception exception) => TransientExceptions.IsRetryable(exception, AlsoTransient);
 
-    private static IEnumerable<Exception> Chain(Exception exception)
-    {
-        for (var current = exception; current is not null; current = current.InnerException) yield return current;
-    }
+    private Func<Exception, bool>? AlsoTransient => _transient.Count == 0 ? null : e => _transient.Any(t => t(e));
 }

@@ -25,7 +25,7 @@ internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
     private readonly DbContext _db;
     private readonly ConsumeContext<TMessage> _consumeContext;
     private readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
-    private readonly SagaLockStrategy<TSaga> _strategy;
+    private readonly SagaRepositoryLockStrategy<TSaga> _strategy;
 
     // A query-correlated message can update several instances concurrently (MassTransit runs them with Task.WhenAll);
     // a DbContext allows one operation at a time.
@@ -35,7 +35,7 @@ internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
         DbContext db,
         ConsumeContext<TMessage> consumeContext,
         ISagaConsumeContextFactory<DbContext, TSaga> factory,
-        SagaLockStrategy<TSaga> strategy)
+        SagaRepositoryLockStrategy<TSaga> strategy)
         : base(consumeContext, db)
     {
         _db = db;

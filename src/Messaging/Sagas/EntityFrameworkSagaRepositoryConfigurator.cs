@@ -41,10 +41,10 @@ internal sealed class EntityFrameworkSagaRepositoryConfigurator<TSaga> : IEntity
             throw new InvalidOperationException($"Unknown concurrency mode {ConcurrencyMode} for the saga repository of {typeof(TSaga).Name}.");
         }
 
-        SagaLockStrategy<TSaga> strategy = ConcurrencyMode == ConcurrencyMode.Optimistic
-            ? new OptimisticSagaLockStrategy<TSaga>()
-            : new PessimisticSagaLockStrategy<TSaga>();
-        services.RemoveAll<SagaLockStrategy<TSaga>>();
+        SagaRepositoryLockStrategy<TSaga> strategy = ConcurrencyMode == ConcurrencyMode.Optimistic
+            ? new OptimisticSagaRepositoryLockStrategy<TSaga>()
+            : new PessimisticSagaRepositoryLockStrategy<TSaga>();
+        services.RemoveAll<SagaRepositoryLockStrategy<TSaga>>();
         services.AddSingleton(strategy);
         _registerFactories(services);
     }

@@ -6,19 +6,14 @@ using Microsoft.EntityFrameworkCore;
 namespace OrderSystem.Messaging.Sagas;
 
 /// <summary>
-/// Entry point MassTransit calls for every message that reaches the saga (registered scoped, so it receives the
-/// message scope's <typeparamref name="TContext"/>). It owns the transaction rule:
-/// <list type="bullet">
-/// <item>a transaction is already open on the DbContext (the consumer outbox began it): write inside it, never commit
-/// or roll back, never start a second one or an execution strategy;</item>
-/// <item>none is open (plain endpoint): run the message in a READ COMMITTED transaction of our own and commit it, under
-/// the DbContext's execution strategy (a retrying strategy re-runs the whole unit; without one it runs once).</item>
-/// </list>
+/// Entry point MassTransit calls for every message that reaches the saga, with the message scope's
+/// <typeparamref name="TContext"/>. Inside the consumer outbox it writes in the outbox's transaction and never commits;
+/// on an endpoint without the outbox it runs the message in a READ COMMITTED transaction of its own.
 /// </summary>
 internal sealed class EntityFrameworkSagaRepositoryContextFactory<TContext, TSaga>(
     TContext db,
     ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
-    SagaLockStrategy<TSaga> strategy) :
+    SagaRepositoryLockStrategy<TSaga> strategy) :
     ISagaRepositoryContextFactory<TSaga>,
     IQuerySagaRepositoryContextFactory<TSaga>,
     ILoadSagaRepositoryContextFactory<TSaga>

@@ -1,7 +1,7 @@
 namespace OrderSystem.Messaging.Sagas;
 
 /// <summary>
-/// What a saga state stored by <see cref="EntityFrameworkSagaRepositoryRegistrationExtensions.EntityFrameworkRepository{TSaga}"/>
+/// What a saga state stored by <see cref="EntityFrameworkRepositoryRegistrationExtensions.EntityFrameworkRepository{TSaga}"/>
 /// must expose besides its <c>CorrelationId</c>: a row version. <see cref="SagaClassMap{TSaga}"/> maps it to PostgreSQL's
 /// <c>xmin</c> system column (no physical column), so every UPDATE and DELETE of the instance carries
 /// <c>WHERE xmin = @original</c>. In <see cref="MassTransit.ConcurrencyMode.Optimistic"/> mode that check is the only

@@ -1,7 +1,7 @@
 using MassTransit;
 using MassTransit.Scheduling;
 using Microsoft.EntityFrameworkCore;
-using OrderSystem.Messaging.Persistence;
+using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.Scheduling;
 

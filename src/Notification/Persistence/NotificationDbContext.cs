@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using OrderSystem.Messaging.Persistence;
+using OrderSystem.Messaging.Storage;
 using OrderSystem.Notification.Notifications;
 
 namespace OrderSystem.Notification.Persistence;

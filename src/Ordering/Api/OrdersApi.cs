@@ -20,9 +20,6 @@ namespace OrderSystem.Ordering.Api;
 /// </summary>
 public static class OrdersApi
 {
-    /// <summary>States a client sees, as <c>state</c> in the responses and the <c>?state=</c> filter.</summary>
-    public static readonly string[] States = ["Submitted", "StockReserved", "Confirmed", "Rejected", "Cancelled"];
-
     public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
         var orders = app.MapGroup("/orders").WithTags("Orders");
@@ -60,14 +57,12 @@ public static class OrdersApi
         TagTrace(order.Id);
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             db.Orders.Add(order);
-            await db.SaveChangesAsync(cancellationToken); // a concurrent POST with the same key loses here
             await publishEndpoint.Publish(
                 new OrderSubmitted(order.Id, order.CustomerId, order.Lines.Select(l => new OrderLine(l.Sku, l.Quantity)).ToList(), order.SubmittedAt),
                 cancellationToken);
-            await db.SaveChangesAsync(cancellationToken); // with the bus outbox: the message rows, in this transaction
-            await transaction.CommitAsync(cancellationToken);
+            // One save: the order and, through the bus outbox, the message rows. A concurrent POST with the same key loses here.
+            await db.SaveChangesAsync(cancellationToken);
             metrics.Submitted();
         }
         catch (DbUpdateException e) when (idempotencyKey is not null && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
@@ -89,11 +84,11 @@ public static class OrdersApi
 
         // Until the saga has taken the order in, it is Submitted as far as the client is concerned.
         var history = saga?.History.Select(h => new OrderHistoryEntry(h.State, h.At)).ToList()
-                      ?? [new OrderHistoryEntry("Submitted", order.SubmittedAt)];
+                      ?? [new OrderHistoryEntry(OrderStateNames.Submitted, order.SubmittedAt)];
         return TypedResults.Ok(new OrderDetails(
             order.Id,
             order.CustomerId,
-            saga?.CurrentState ?? "Submitted",
+            saga?.CurrentState ?? OrderStateNames.Submitted,
             order.Lines.Select(l => new OrderLineView(l.Sku, l.Quantity)).ToList(),
             saga?.Total,
             saga?.Reason,
@@ -108,7 +103,7 @@ public static class OrdersApi
         int pageSize = 20)
     {
         var errors = new Dictionary<string, string[]>();
-        if (state is not null && !States.Contains(state)) errors["state"] = [$"Unknown state; one of {string.Join(", ", States)}."];
+        if (state is not null && !OrderStateNames.All.Contains(state)) errors["state"] = [$"Unknown state; one of {string.Join(", ", OrderStateNames.All)}."];
         if (page < 1) errors["page"] = ["The page number starts at 1."];
         if (pageSize is < 1 or > 100) errors["pageSize"] = ["The page size is between 1 and 100."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
@@ -117,7 +112,7 @@ public static class OrdersApi
             from o in db.Orders.AsNoTracking()
             join s in db.OrderStates.AsNoTracking() on o.Id equals s.CorrelationId into sagas
             from s in sagas.DefaultIfEmpty()
-            select new { Order = o, State = s == null ? "Submitted" : s.CurrentState, Total = s == null ? null : s.Total };
+            select new { Order = o, State = s == null ? OrderStateNames.Submitted : s.CurrentState, Total = s == null ? null : s.Total };
         if (state is not null) query = query.Where(x => x.State == state);
 
         var totalCount = await query.CountAsync(cancellationToken);
@@ -141,7 +136,7 @@ public static class OrdersApi
 
         // The saga has the last word (it ignores a cancel that arrives after the capture); this check answers the
         // common case at once.
-        if (state is "Confirmed" or "Rejected")
+        if (state is OrderStateNames.Confirmed or OrderStateNames.Rejected)
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status409Conflict,
@@ -149,7 +144,7 @@ public static class OrdersApi
                 detail: $"The order is {state}.");
         }
 
-        if (state is not "Cancelled")
+        if (state is not OrderStateNames.Cancelled)
         {
             TagTrace(id);
             await publishEndpoint.Publish(new CancelOrder(id, order.CustomerId, "Cancelled by the customer"), cancellationToken);

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using OrderSystem.Messaging.Persistence;
+using OrderSystem.Messaging.Storage;
 using OrderSystem.Ordering.Orders;
 using OrderSystem.Ordering.Saga;
 
@@ -13,9 +13,6 @@ public class OrderingDbContext(DbContextOptions<OrderingDbContext> options) : Db
 
     /// <summary>The order saga's instances (written only by the saga).</summary>
     public DbSet<OrderState> OrderStates => Set<OrderState>();
-
-    // Metrics of the saga are recorded only when its transaction commits (Telemetry/OrderCompletionRecorder).
-    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) => optionsBuilder.AddInterceptors(AfterCommit.Interceptor);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

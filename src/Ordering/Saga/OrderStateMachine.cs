@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrderSystem.Contracts.Inventory;
 using OrderSystem.Contracts.Ordering;
@@ -42,11 +40,9 @@ public class OrderStateMachine : MassTransitStateMachine<OrderState>
 
         // Every state the order enters is written to its history, named on the span, and counted when it is terminal.
         WhenEnterAny(x => x.If(context => context.Saga.CurrentState != Initial.Name,
-            then => then.Then(context =>
-            {
-                context.Saga.History.Add(new OrderStateChange(context.Saga.CurrentState, DateTimeOffset.UtcNow));
-                RecordState(context);
-            })));
+            then => then
+                .Then(context => context.Saga.History.Add(new OrderStateChange(context.Saga.CurrentState, DateTimeOffset.UtcNow)))
+                .Activity(a => a.OfType<RecordOrderStateActivity>())));
 
         Initially(
             When(OrderSubmitted)
@@ -130,10 +126,7 @@ public class OrderStateMachine : MassTransitStateMachine<OrderState>
             Ignore(PaymentCaptured), Ignore(PaymentDeclined), Ignore(ChargePaymentFaulted), Ignore(PaymentTimeout.Received));
     }
 
-    /// <summary>Span attribute naming the state the saga entered while handling a message.</summary>
-    public const string OrderStateTag = "order.state";
-
-    // States a client sees.
+    // States a client sees (their names: OrderStateNames).
     public State Submitted { get; private set; } = null!;
     public State StockReserved { get; private set; } = null!;
     public State Confirmed { get; private set; } = null!;
@@ -150,21 +143,6 @@ public class OrderStateMachine : MassTransitStateMachine<OrderState>
     public Event<PaymentDeclined> PaymentDeclined { get; private set; } = null!;
     public Event<Fault<ChargePayment>> ChargePaymentFaulted { get; private set; } = null!;
     public Schedule<OrderState, PaymentTimeoutExpired> PaymentTimeout { get; private set; } = null!;
-
-    /// <summary>
-    /// The state on the saga's span (<c>order.state</c>); a terminal state goes to the order metrics once the saga's
-    /// transaction commits (<see cref="OrderCompletionRecorder"/>: a retried pass is not counted twice). The recorder
-    /// comes from the message's scope; a host without it (the in-memory saga harness) records nothing.
-    /// </summary>
-    private static void RecordState(BehaviorContext<OrderState> context)
-    {
-        var order = context.Saga;
-        Activity.Current?.SetTag(OrderStateTag, order.CurrentState);
-        if (order.CurrentState is not ("Confirmed" or "Cancelled" or "Rejected")) return;
-        if (!context.TryGetPayload<IServiceProvider>(out var services)) return;
-        var since = order.History.Count > 0 ? order.History[0].At : DateTimeOffset.UtcNow;
-        services.GetService<OrderCompletionRecorder>()?.Completed(order.CurrentState, DateTimeOffset.UtcNow - since);
-    }
 
     private static OrderRejected OrderWasRejected(OrderState order) =>
         new(order.CorrelationId, order.CustomerId, order.Reason ?? "", DateTimeOffset.UtcNow);

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using OrderSystem.Ordering.Saga;
 
 namespace OrderSystem.Ordering.Telemetry;
 
@@ -14,7 +15,7 @@ namespace OrderSystem.Ordering.Telemetry;
 /// moment the order was submitted to its terminal state.</item>
 /// </list>
 /// The terminal counters and the histogram are recorded only once the saga's transaction has committed
-/// (<see cref="OrderMetricsBuffer"/>), so a pass that rolls back and is retried counts once.
+/// (<see cref="RecordOrderStateActivity"/>), so a pass that rolls back and is retried counts once.
 /// </summary>
 public sealed class OrderMetrics
 {
@@ -46,9 +47,9 @@ public sealed class OrderMetrics
         var outcome = state.ToLowerInvariant();
         var counter = state switch
         {
-            "Confirmed" => _confirmed,
-            "Cancelled" => _cancelled,
-            "Rejected" => _rejected,
+            OrderStateNames.Confirmed => _confirmed,
+            OrderStateNames.Cancelled => _cancelled,
+            OrderStateNames.Rejected => _rejected,
             _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Not a terminal state."),
         };
         counter.Add(1);

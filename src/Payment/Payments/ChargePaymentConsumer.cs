@@ -21,7 +21,6 @@ public class ChargePaymentConsumer(PaymentDbContext db, SimulatedPaymentProvider
     {
         var message = context.Message;
         var cancellationToken = context.CancellationToken;
-        await using var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
 
         var payment = await PaymentLock.LockAsync(db, message.OrderId, cancellationToken);
         if (payment is null)
@@ -51,8 +50,6 @@ public class ChargePaymentConsumer(PaymentDbContext db, SimulatedPaymentProvider
         {
             logger.LogInformation("Order {OrderId}: payment already {Status}; answering again", message.OrderId, payment.Status);
         }
-
-        if (ownTransaction is not null) await ownTransaction.CommitAsync(cancellationToken);
 
         await (payment.Status switch
         {

@@ -17,7 +17,6 @@ public class RefundPaymentConsumer(PaymentDbContext db, SimulatedPaymentProvider
     {
         var orderId = context.Message.OrderId;
         var cancellationToken = context.CancellationToken;
-        await using var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
 
         var payment = await PaymentLock.LockAsync(db, orderId, cancellationToken);
         var now = DateTimeOffset.UtcNow;
@@ -46,7 +45,6 @@ public class RefundPaymentConsumer(PaymentDbContext db, SimulatedPaymentProvider
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        if (ownTransaction is not null) await ownTransaction.CommitAsync(cancellationToken);
         await context.Publish(new PaymentRefunded(orderId, refunded), cancellationToken);
     }
 }

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using OrderSystem.Messaging.Persistence;
+using OrderSystem.Messaging.Storage;
 using OrderSystem.Payment.Payments;
 
 namespace OrderSystem.Payment.Persistence;

@@ -11,7 +11,7 @@ using OrderSystem.Contracts.Ordering;
 using OrderSystem.Inventory.Catalog;
 using OrderSystem.Inventory.Persistence;
 using OrderSystem.Inventory.Reservations;
-using OrderSystem.Messaging.Persistence;
+using OrderSystem.Messaging.Storage;
 using OrderSystem.Testing.Faults;
 using OrderSystem.Testing.Infrastructure;
 using OrderSystem.Testing.Polling;

@@ -1,6 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using OrderSystem.Messaging.Persistence;
+using OrderSystem.Messaging.Storage;
 using OrderSystem.Messaging.Tests.Contracts;
 using OrderSystem.Messaging.Tests.Support;
 using OrderSystem.Testing.Infrastructure;

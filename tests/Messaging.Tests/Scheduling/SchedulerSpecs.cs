@@ -1,7 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using OrderSystem.Messaging.Persistence;
+using OrderSystem.Messaging.Storage;
 using OrderSystem.Messaging.Tests.Contracts;
 using OrderSystem.Messaging.Tests.Support;
 using OrderSystem.Testing.Infrastructure;

@@ -151,7 +151,7 @@ namespace OrderSystem.Inventory.Persistence.Migrations
                     b.ToTable("reservations", (string)null);
                 });
 
-            modelBuilder.Entity("OrderSystem.Messaging.Persistence.InboxState", b =>
+            modelBuilder.Entity("OrderSystem.Messaging.Storage.InboxState", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -217,7 +217,7 @@ namespace OrderSystem.Inventory.Persistence.Migrations
                     b.ToTable("inbox_state", (string)null);
                 });
 
-            modelBuilder.Entity("OrderSystem.Messaging.Persistence.OutboxMessage", b =>
+            modelBuilder.Entity("OrderSystem.Messaging.Storage.OutboxMessage", b =>
                 {
                     b.Property<long>("SequenceNumber")
                         .ValueGeneratedOnAdd()
@@ -337,7 +337,7 @@ namespace OrderSystem.Inventory.Persistence.Migrations
                     b.ToTable("outbox_message", (string)null);
                 });
 
-            modelBuilder.Entity("OrderSystem.Messaging.Persistence.OutboxState", b =>
+            modelBuilder.Entity("OrderSystem.Messaging.Storage.OutboxState", b =>
                 {
                     b.Property<Guid>("OutboxId")
                         .HasColumnType("uuid")

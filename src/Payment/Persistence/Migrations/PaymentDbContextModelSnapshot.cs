@@ -22,7 +22,7 @@ namespace OrderSystem.Payment.Persistence.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("OrderSystem.Messaging.Persistence.InboxState", b =>
+            modelBuilder.Entity("OrderSystem.Messaging.Storage.InboxState", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -88,7 +88,7 @@ namespace OrderSystem.Payment.Persistence.Migrations
                     b.ToTable("inbox_state", (string)null);
                 });
 
-            modelBuilder.Entity("OrderSystem.Messaging.Persistence.OutboxMessage", b =>
+            modelBuilder.Entity("OrderSystem.Messaging.Storage.OutboxMessage", b =>
                 {
                     b.Property<long>("SequenceNumber")
                         .ValueGeneratedOnAdd()
@@ -208,7 +208,7 @@ namespace OrderSystem.Payment.Persistence.Migrations
                     b.ToTable("outbox_message", (string)null);
                 });
 
-            modelBuilder.Entity("OrderSystem.Messaging.Persistence.OutboxState", b =>
+            modelBuilder.Entity("OrderSystem.Messaging.Storage.OutboxState", b =>
                 {
                     b.Property<Guid>("OutboxId")
                         .HasColumnType("uuid")

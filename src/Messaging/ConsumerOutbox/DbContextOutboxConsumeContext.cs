@@ -1,0 +1,158 @@
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Middleware;
+using MassTransit.Middleware.Outbox;
+using MassTransit.Scheduling;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using OrderSystem.Messaging.Diagnostics;
+using OrderSystem.Messaging.Scheduling;
+using OrderSystem.Messaging.Storage;
+
+namespace OrderSystem.Messaging.ConsumerOutbox;
+
+/// <summary>
+/// The consume context a consumer or saga sees inside the consumer outbox: its sends, publishes and schedules become
+/// outbox rows in the DbContext's open transaction, and it answers MassTransit's outbox pipe about the inbox row.
+/// </summary>
+internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : OutboxConsumeContextProxy<TMessage>
+    where TDbContext : DbContext
+    where TMessage : class
+{
+    private readonly TDbContext _db;
+    private readonly InboxState _inbox;
+    private readonly Guid _messageId;
+    private readonly MessagingTables _tables;
+    private readonly IReadOnlyList<OutboxMessage>? _produced;
+    private readonly List<OutboxMessage> _added = [];
+    private MessageSchedulerContext? _scheduler;
+
+    public DbContextOutboxConsumeContext(ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider,
+        TDbContext db, InboxState inbox, MessagingTables tables, IReadOnlyList<OutboxMessage>? produced)
+        : base(context, options, provider)
+    {
+        _db = db;
+        _inbox = inbox;
+        _messageId = inbox.MessageId;
+        _tables = tables;
+        _produced = produced;
+    }
+
+    /// <summary>The outbox rows this pass added (after <c>SaveChanges</c> they carry their sequence numbers).</summary>
+    public IReadOnlyList<OutboxMessage>? Produced => _added.Count > 0 ? _added : _produced;
+
+    /// <summary>Marks the inbox row delivered and deletes the message's outbox rows, in one round trip.</summary>
+    private static string CompleteDeliverySql(MessagingTables tables) =>
+        $"UPDATE {tables.InboxState} SET delivered = @d, last_sequence_number = @s WHERE id = @id; " +
+        $"DELETE FROM {tables.OutboxMessage} WHERE inbox_message_id = @m AND inbox_consumer_id = @c";
+
+    public override bool ContinueProcessing { get; set; } = true;
+    public override bool IsMessageConsumed => _inbox.Consumed.HasValue;
+    public override bool IsOutboxDelivered => _inbox.Delivered.HasValue;
+    public override int ReceiveCount => _inbox.ReceiveCount;
+    public override long? LastSequenceNumber => _inbox.LastSequenceNumber;
+
+    public override Task SetConsumed()
+    {
+        _inbox.Consumed = DateTime.UtcNow;
+        if (_added.Count == 0)
+        {
+            // Nothing to deliver: the pass that consumed also completes the message (one transaction, not three).
+            _inbox.Delivered = _inbox.Consumed;
+            ContinueProcessing = false;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override async Task SetDelivered()
+    {
+        // One round trip: mark delivered and delete the delivered rows (the entity is then detached, so the pass's
+        // final SaveChanges does not write it again).
+        _inbox.Delivered = DateTime.UtcNow;
+        await _db.Database.ExecuteSqlRawAsync(CompleteDeliverySql(_tables),
+            [
+                new NpgsqlParameter("id", _inbox.Id), new NpgsqlParameter("d", _inbox.Delivered.Value),
+                new NpgsqlParameter("s", (object?)_inbox.LastSequenceNumber ?? DBNull.Value),
+                new NpgsqlParameter("m", _messageId), new NpgsqlParameter("c", ConsumerId),
+            ],
+            CancellationToken);
+        _db.Entry(_inbox).State = EntityState.Detached;
+        ContinueProcessing = false;
+    }
+
+    public override async Task<List<OutboxMessageContext>> LoadOutboxMessages()
+    {
+        // Right after the consuming pass committed, under this pass's row lock, nothing can have changed its rows:
+        // use them as written instead of reading them back.
+        if (_produced is { Count: > 0 } && _inbox.LastSequenceNumber is null && _produced.Count <= Options.MessageDeliveryLimit)
+            return _produced.OrderBy(m => m.SequenceNumber).Select(r => (OutboxMessageContext)new StoredOutboxMessage(r)).ToList();
+
+        var last = _inbox.LastSequenceNumber ?? 0;
+        var rows = await _db.Set<OutboxMessage>().AsNoTracking()
+            .Where(m => m.InboxMessageId == _messageId && m.InboxConsumerId == ConsumerId && m.SequenceNumber > last)
+            .OrderBy(m => m.SequenceNumber)
+            .Take(Options.MessageDeliveryLimit + 1)
+            .ToListAsync(CancellationToken);
+        return rows.Select(r => (OutboxMessageContext)new StoredOutboxMessage(r)).ToList();
+    }
+
+    public override Task NotifyOutboxMessageDelivered(OutboxMessageContext message)
+    {
+        _inbox.LastSequenceNumber = message.SequenceNumber;
+        MessagingTelemetry.Delivered.Add(1, new KeyValuePair<string, object?>("outbox", "consumer"));
+        return Task.CompletedTask;
+    }
+
+    public override async Task RemoveOutboxMessages()
+    {
+        await _db.Set<OutboxMessage>()
+            .Where(m => m.InboxMessageId == _messageId && m.InboxConsumerId == ConsumerId)
+            .ExecuteDeleteAsync(CancellationToken);
+    }
+
+    public override Task AddSend<T>(SendContext<T> context)
+    {
+        var row = OutboxMessageFactory.Create(context);
+        if (row.EnqueueTime is null)
+        {
+            row.InboxMessageId = _messageId;
+            row.InboxConsumerId = ConsumerId;
+            _added.Add(row);
+        }
+
+        _db.Set<OutboxMessage>().Add(row);
+        return Task.CompletedTask;
+    }
+
+    // Schedules made inside the consumer (a saga's Schedule/Unschedule, context.ScheduleSend) go to this transaction.
+    public override bool TryGetPayload<T>(out T payload)
+    {
+        if (typeof(T) == typeof(MessageSchedulerContext))
+        {
+            payload = (T)(object)Scheduler();
+            return true;
+        }
+
+        return base.TryGetPayload(out payload);
+    }
+
+    public override T GetOrAddPayload<T>(PayloadFactory<T> payloadFactory)
+    {
+        if (typeof(T) == typeof(MessageSchedulerContext)) return (T)(object)Scheduler();
+        return base.GetOrAddPayload(payloadFactory);
+    }
+
+    public override T AddOrUpdatePayload<T>(PayloadFactory<T> addFactory, UpdatePayloadFactory<T> updateFactory)
+    {
+        if (typeof(T) == typeof(MessageSchedulerContext)) return (T)(object)Scheduler();
+        return base.AddOrUpdatePayload(addFactory, updateFactory);
+    }
+
+    public override bool HasPayloadType(Type payloadType) =>
+        payloadType == typeof(MessageSchedulerContext) || base.HasPayloadType(payloadType);
+
+    private MessageSchedulerContext Scheduler() => _scheduler ??= new ConsumeMessageSchedulerContext(this,
+        consumeContext => new MessageScheduler(new DbContextScheduleMessageProvider(consumeContext, _db),
+            consumeContext.GetPayload<IBusTopology>()));
+}

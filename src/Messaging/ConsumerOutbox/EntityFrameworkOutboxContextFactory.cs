@@ -1,0 +1,144 @@
+using System.Data;
+using MassTransit;
+using MassTransit.Middleware;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using OrderSystem.Messaging.Storage;
+
+namespace OrderSystem.Messaging.ConsumerOutbox;
+
+/// <summary>
+/// The consumer outbox + inbox for one received message, on the consume scope's <typeparamref name="TDbContext"/>. It owns
+/// the transaction: each pass is one READ COMMITTED transaction that this factory begins before the consumer or saga runs
+/// and commits after it, so they only write and publish (docs/messaging.md, "Consumer outbox + inbox", has the passes).
+/// </summary>
+public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext db, IServiceProvider provider) : IOutboxContextFactory<TDbContext>
+    where TDbContext : DbContext
+{
+    /// <summary>Inserts the inbox row of a first delivery and returns it; returns nothing when the row exists.</summary>
+    private static string InsertInboxSql(MessagingTables tables) =>
+        $"INSERT INTO {tables.InboxState} (message_id, consumer_id, lock_id, received, receive_count, expiration_time) " +
+        "VALUES (@m, @c, @l, @r, 1, @e) ON CONFLICT (message_id, consumer_id) DO NOTHING RETURNING *, xmin";
+
+    /// <summary>Locks an existing inbox row (selects <c>xmin</c> for the row version).</summary>
+    private static string LockInboxSql(MessagingTables tables) =>
+        $"SELECT *, xmin FROM {tables.InboxState} WHERE message_id = @m AND consumer_id = @c FOR UPDATE";
+
+    public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
+        where T : class
+    {
+        var messageId = context.GetOriginalMessageId()
+            ?? throw new MessageException(typeof(T), "The consumer outbox needs a MessageId on every received message.");
+        var state = new MessageState(messageId, options.ConsumerId, MessagingTables.For(db));
+
+        var continueProcessing = true;
+        while (continueProcessing)
+        {
+            var strategy = db.Database.CreateExecutionStrategy();
+            continueProcessing = await strategy.ExecuteAsync(() => Pass(context, options, next, state));
+            state.FirstPass = false;
+        }
+    }
+
+    /// <summary>One pass in one transaction; true when another pass is needed.</summary>
+    private async Task<bool> Pass<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next, MessageState state)
+        where T : class
+    {
+        db.ChangeTracker.Clear();
+        var cancellationToken = context.CancellationToken;
+        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        try
+        {
+            var inbox = await LockInboxAsync(context, state, cancellationToken);
+            if (inbox is null)
+            {
+                // Gone between statements (the inserting transaction rolled back, or cleanup): start over.
+                await transaction.CommitAsync(cancellationToken);
+                state.TryInsert = true;
+                return true;
+            }
+
+            var outboxContext = new DbContextOutboxConsumeContext<TDbContext, T>(context, options, provider, db, inbox, state.Tables, state.Produced);
+            await next.Send(outboxContext);
+
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            state.Produced = outboxContext.Produced;
+            return outboxContext.ContinueProcessing;
+        }
+        catch
+        {
+            try
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+            }
+            catch (Exception)
+            {
+                // The connection may be gone; the transaction ends with it.
+            }
+
+            db.ChangeTracker.Clear();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The message's inbox row, locked for this transaction: inserted on a first delivery (the common case: one
+    /// statement, and a concurrent copy waits on the unique key, then finds it committed), otherwise locked with
+    /// <c>FOR UPDATE</c> and, if the consumer has still to run, written before any work so that the lock is real.
+    /// Null when the row vanished between statements.
+    /// </summary>
+    private async Task<InboxState?> LockInboxAsync<T>(ConsumeContext<T> context, MessageState state, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (state.TryInsert)
+        {
+            state.TryInsert = false;
+            var inserted = (await db.Set<InboxState>()
+                .FromSqlRaw(InsertInboxSql(state.Tables),
+                    new NpgsqlParameter("m", state.MessageId), new NpgsqlParameter("c", state.ConsumerId),
+                    new NpgsqlParameter("l", NewId.NextGuid()), new NpgsqlParameter("r", DateTime.UtcNow),
+                    new NpgsqlParameter("e", (object?)context.ExpirationTime?.ToUniversalTime() ?? DBNull.Value))
+                .AsTracking()
+                .ToListAsync(cancellationToken)).SingleOrDefault();
+            if (inserted is not null) return inserted;
+        }
+
+        var inbox = (await db.Set<InboxState>()
+            .FromSqlRaw(LockInboxSql(state.Tables), new NpgsqlParameter("m", state.MessageId), new NpgsqlParameter("c", state.ConsumerId))
+            .AsTracking()
+            .ToListAsync(cancellationToken)).SingleOrDefault();
+        if (inbox is null) return null;
+
+        var write = false;
+        if (state.FirstPass)
+        {
+            inbox.ReceiveCount++;
+            write = true;
+        }
+
+        if (inbox.Consumed is null)
+        {
+            inbox.LockId = NewId.NextGuid();
+            write = true;
+        }
+
+        if (write) await db.SaveChangesAsync(cancellationToken);
+        return inbox;
+    }
+
+    /// <summary>What one received message's passes share.</summary>
+    private sealed class MessageState(Guid messageId, Guid consumerId, MessagingTables tables)
+    {
+        public Guid MessageId { get; } = messageId;
+        public Guid ConsumerId { get; } = consumerId;
+        public MessagingTables Tables { get; } = tables;
+        public bool FirstPass { get; set; } = true;
+        public bool TryInsert { get; set; } = true;
+
+        /// <summary>Outbox rows the consuming pass committed (so the delivery pass need not read them back).</summary>
+        public IReadOnlyList<OutboxMessage>? Produced { get; set; }
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("entityFrameworkOutboxContextFactory");
+}

@@ -1,0 +1,108 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrderSystem.Messaging.Configuration;
+
+namespace OrderSystem.Messaging.Delivery;
+
+/// <summary>
+/// The delivery loop of <typeparamref name="TDbContext"/>: bus-outbox transactions (<see cref="BusOutboxDelivery{TDbContext}"/>),
+/// then due scheduled messages (<see cref="ScheduledMessageDelivery{TDbContext}"/>); when idle, waits for a
+/// <see cref="BusOutboxNotification{TDbContext}"/>, the next due time, or <see cref="EntityFrameworkOutboxOptions.QueryDelay"/>.
+/// On errors (database or broker down) it backs off exponentially up to <see cref="EntityFrameworkOutboxOptions.MaxDeliveryBackoff"/>.
+/// Safe with several instances on one database (<c>FOR UPDATE SKIP LOCKED</c>).
+/// </summary>
+public sealed class BusOutboxDeliveryService<TDbContext>(
+    IServiceScopeFactory scopes,
+    IBus bus,
+    IBusControl busControl,
+    BusOutboxNotification<TDbContext> notification,
+    EntityFrameworkOutboxOptionsFor<TDbContext> options,
+    ILogger<BusOutboxDeliveryService<TDbContext>> logger) : BackgroundService
+    where TDbContext : DbContext
+{
+    private static readonly string ContextType = typeof(TDbContext).Name;
+    private static readonly TimeSpan BusStartupTimeout = TimeSpan.FromSeconds(30);
+    private readonly EntityFrameworkOutboxOptions _options = options.Value;
+    private readonly BusOutboxDelivery<TDbContext> _outbox = new(scopes, bus, options.Value.QueryMessageLimit);
+    private readonly ScheduledMessageDelivery<TDbContext> _scheduled = new(scopes, bus, options.Value.QueryMessageLimit);
+    private readonly DeliveryBacklog<TDbContext> _backlog = new(scopes);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!await WaitForBusAsync(stoppingToken)) return;
+
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var sent = await _outbox.DeliverAsync(stoppingToken);
+                sent += await _scheduled.DeliverAsync(stoppingToken);
+                var nextDue = await _backlog.RefreshAsync(sent > 0, stoppingToken);
+
+                if (failures > 0)
+                {
+                    logger.LogInformation("Outbox delivery for {DbContext} recovered after {Failures} failed attempts", ContextType, failures);
+                    failures = 0;
+                }
+
+                if (sent > 0) continue; // more may be waiting: drain before sleeping
+
+                var wait = _options.QueryDelay;
+                if (nextDue is { } due && due < wait) wait = due < TimeSpan.Zero ? TimeSpan.Zero : due;
+                await notification.WaitAsync(wait, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                failures++;
+                var backoff = Backoff(failures);
+                logger.LogWarning(exception,
+                    "Outbox delivery for {DbContext} failed (attempt {Failures}); retrying in {Backoff}", ContextType, failures, backoff);
+                try
+                {
+                    await Task.Delay(backoff, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until the bus (started by its own hosted service) is up. If the broker stays down, goes on anyway: sends then
+    /// fail and the loop backs off as for any other outage. False when the host is stopping.
+    /// </summary>
+    private async Task<bool> WaitForBusAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            using var startup = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            startup.CancelAfter(BusStartupTimeout);
+            await busControl.WaitForHealthStatus(BusHealthStatus.Healthy, startup.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            logger.LogWarning("The bus is not healthy after 30 s; outbox delivery for {DbContext} starts anyway", ContextType);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary><c>QueryDelay × 2^(failures−1)</c>, capped at <c>MaxDeliveryBackoff</c>.</summary>
+    private TimeSpan Backoff(int failures) => TimeSpan.FromMilliseconds(Math.Min(
+        _options.MaxDeliveryBackoff.TotalMilliseconds,
+        _options.QueryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16))));
+}

@@ -1,0 +1,41 @@
+using System.Data;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OrderSystem.Messaging.Storage;
+
+namespace OrderSystem.Messaging.Delivery;
+
+/// <summary>
+/// Sends scheduled messages that are due: lock due rows no other instance holds, oldest first, send them without a
+/// transport delay, delete the sent ones, commit.
+/// </summary>
+internal sealed class ScheduledMessageDelivery<TDbContext>(IServiceScopeFactory scopes, ISendEndpointProvider bus, int messageLimit)
+    where TDbContext : DbContext
+{
+    private static string LockDueScheduledSql(MessagingTables tables) =>
+        $"SELECT * FROM {tables.OutboxMessage} WHERE outbox_id IS NULL AND inbox_message_id IS NULL AND enqueue_time <= @now " +
+        "ORDER BY enqueue_time, sequence_number LIMIT @limit FOR UPDATE SKIP LOCKED";
+
+    /// <summary>Sends one batch of due messages; returns how many were sent.</summary>
+    public async Task<int> DeliverAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+
+        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        var due = await db.Set<OutboxMessage>()
+            .FromSqlRaw(LockDueScheduledSql(MessagingTables.For(db)),
+                new NpgsqlParameter("now", DateTime.UtcNow), new NpgsqlParameter("limit", messageLimit))
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+
+        var (sent, failure) = await OutboxMessageSender.SendInOrderAsync(bus, due, "scheduled", cancellationToken);
+        if (sent.Count > 0)
+            await db.Set<OutboxMessage>().Where(m => sent.Contains(m.SequenceNumber)).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        if (failure is not null) throw new OutboxDeliveryException("Sending a scheduled message failed", failure);
+        return sent.Count;
+    }
+}
