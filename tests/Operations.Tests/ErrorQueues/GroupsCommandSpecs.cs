@@ -51,6 +51,11 @@ public sealed class GroupsCommandSpecs(IsolatedEnvironment environment) : IClass
         var invalidGroup = (await GroupsOf(work)).Single(g => g.Cause == typeof(InvalidOperationException).FullName);
         work.Ledger.Fix("a1", "a2", "a3"); // the cause of that group is fixed
 
+        var dry = await Ops.RunAsync(environment, "error-queues", "redrive", "--group", invalidGroup.Id, "--dry-run");
+        dry.ExitCode.ShouldBe(ExitCodes.Ok, dry.ToString());
+        dry.Output.ShouldEndWith($"Dry run: 3 message(s) of group {invalidGroup.Id} would move; nothing changed in '{work.ErrorQueue}'.\n");
+        (await _probe.PeekAsync(work.ErrorQueue)).Select(m => m.MessageId).ShouldBe(before.Select(m => m.MessageId), "a dry run moves nothing");
+
         var result = await Ops.RunAsync(environment, "error-queues", "redrive", "--group", invalidGroup.Id);
 
         result.ExitCode.ShouldBe(ExitCodes.Ok, result.ToString());
@@ -88,6 +93,32 @@ public sealed class GroupsCommandSpecs(IsolatedEnvironment environment) : IClass
         purged.ExitCode.ShouldBe(ExitCodes.Ok, purged.ToString());
         purged.Output.Trim().ShouldBe($"Purged 2 message(s) of group {argumentGroup.Id} from '{work.ErrorQueue}', 3 left.");
         (await _probe.PeekAsync(work.ErrorQueue)).Select(m => m.MessageId).ShouldBe(invalid, "the other group stays, in order");
+    }
+
+    [Theory]
+    [InlineData("no", ExitCodes.Usage, 5)]
+    [InlineData("yes", ExitCodes.Ok, 3)]
+    public async Task Should_ask_at_an_interactive_terminal_naming_the_group(string answer, int exitCode, int depthAfter)
+    {
+        await using var work = await WorkEndpoint.StartAsync(environment, _probe);
+        await PoisonAsync(work);
+        var group = (await GroupsOf(work)).Single(g => g.Cause == typeof(ArgumentException).FullName);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var variables = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__messaging"] = environment.RabbitMqUri.ToString(),
+            ["RABBITMQ_MANAGEMENT_URL"] = environment.Servers.RabbitMqManagementUri.ToString(),
+        };
+        var terminal = new Terminal(output, error, new StringReader(answer + "\n"), IsInteractive: true, variables.GetValueOrDefault);
+
+        var code = await OperationsCommandLine.RunAsync(["error-queues", "purge", "--group", group.Id], terminal);
+
+        code.ShouldBe(exitCode, $"{output}{error}");
+        output.ToString().ShouldStartWith(
+            $"Delete the 2 message(s) of group {group.Id} (System.ArgumentException, urn:message:{typeof(DoWork).Namespace}:{nameof(DoWork)}) " +
+            $"in '{work.ErrorQueue}'? This cannot be undone.");
+        (await _probe.DepthAsync(work.ErrorQueue)).ShouldBe(depthAfter);
     }
 
     [Fact]
