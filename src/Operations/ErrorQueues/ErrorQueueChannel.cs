@@ -106,6 +106,13 @@ public sealed class ErrorQueueChannel : IAsyncDisposable
         _held.Remove(message.DeliveryTag);
     }
 
+    /// <summary>Deletes one held message (acknowledges it without publishing it anywhere).</summary>
+    public async Task DeleteAsync(ErrorQueueMessage message, CancellationToken cancellationToken)
+    {
+        await _channel.BasicAckAsync(message.DeliveryTag, multiple: false, cancellationToken);
+        _held.Remove(message.DeliveryTag);
+    }
+
     /// <summary>Returns every message still held to its queue, in place.</summary>
     public async Task ReleaseAsync(CancellationToken cancellationToken)
     {

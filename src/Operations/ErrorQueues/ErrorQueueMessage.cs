@@ -9,8 +9,6 @@ namespace OrderSystem.Operations.ErrorQueues;
 /// </summary>
 public sealed class ErrorQueueMessage
 {
-    private const string ErrorSuffix = "_error";
-
     public ErrorQueueMessage(ulong deliveryTag, int position, string errorQueue, IReadOnlyBasicProperties properties, byte[] body)
     {
         DeliveryTag = deliveryTag;
@@ -65,7 +63,7 @@ public sealed class ErrorQueueMessage
 
     /// <summary>
     /// The queue the message failed in: the last path segment of MT-Fault-InputAddress (MassTransit's receive endpoint
-    /// address, rabbitmq://host/vhost/queue?…), else the error queue's name without "_error".
+    /// address, rabbitmq://host/vhost/queue?…), else the dead-letter queue's name without "_error" or "_skipped".
     /// </summary>
     public string SourceQueue
     {
@@ -77,11 +75,31 @@ public sealed class ErrorQueueMessage
                 if (!string.IsNullOrEmpty(segment)) return Uri.UnescapeDataString(segment);
             }
 
-            return ErrorQueue.EndsWith(ErrorSuffix, StringComparison.Ordinal) ? ErrorQueue[..^ErrorSuffix.Length] : ErrorQueue;
+            return DeadLetterQueueNames.SourceQueueOf(ErrorQueue);
         }
     }
 
+    /// <summary>The most specific message type without the <c>urn:message:</c> prefix ("Namespace:Type"), or "(unknown type)".</summary>
+    public string ShortType => MessageTypes.Count == 0 ? "(unknown type)" : MessageTypes[0].Replace("urn:message:", "", StringComparison.Ordinal);
+
+    /// <summary>
+    /// When it first failed: <c>x-first-fault-timestamp</c> (kept across re-drives), else <c>MT-Fault-Timestamp</c>, else,
+    /// for a message without fault headers (a skipped one), when it was sent.
+    /// </summary>
+    public DateTimeOffset? FirstSeen => ParseTime(FirstFaultedAt) ?? SentAt;
+
+    /// <summary>When it last failed: <c>MT-Fault-Timestamp</c>, else when it was sent.</summary>
+    public DateTimeOffset? LastSeen => ParseTime(FaultedAt) ?? SentAt;
+
+    private DateTimeOffset? SentAt =>
+        ParseTime(SentTime) ?? (Properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(Properties.Timestamp.UnixTime) : null);
+
     public string? Header(string name) => HeaderValue.Get(Properties, name);
+
+    private static DateTimeOffset? ParseTime(string? text) =>
+        DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time)
+            ? time
+            : null;
 
     private long? HeaderLong(string name) =>
         Properties.Headers is { } headers && headers.TryGetValue(name, out var value) ? HeaderValue.AsLong(value) : null;

@@ -3,20 +3,16 @@ using OrderSystem.Operations.Connection;
 
 namespace OrderSystem.Operations.ErrorQueues;
 
-/// <summary><c>error-queues list</c>: every queue of the vhost whose name ends in "_error", with its depth (management API).</summary>
+/// <summary><c>error-queues list</c>: every <c>_error</c> and <c>_skipped</c> queue of the vhost, with its depth (management API).</summary>
 public static class ListCommand
 {
     public static Command Create(ConnectionOptions connection, Terminal terminal)
     {
-        var command = new Command("list", "List the error queues of a vhost with their depth (figures refresh every few seconds on the broker).");
+        var command = new Command("list", "List the dead-letter queues (_error, _skipped) of a vhost with their depth (figures refresh every few seconds on the broker).");
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var vhost = connection.ResolveVirtualHost(parseResult, terminal);
-            using var management = new ManagementApiClient(connection.ResolveManagement(parseResult, terminal));
-            var queues = (await management.GetQueuesAsync(vhost, cancellationToken))
-                .Where(q => q.Name.EndsWith(ErrorQueuesCommand.ErrorSuffix, StringComparison.Ordinal))
-                .OrderBy(q => q.Name, StringComparer.Ordinal)
-                .ToList();
+            var queues = await ErrorQueueOperations.ListQueuesAsync(connection.ResolveManagement(parseResult, terminal), vhost, cancellationToken);
             if (queues.Count == 0)
             {
                 await terminal.Output.WriteLineAsync($"No error queues in vhost '{vhost}'.");

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Serialization;
 using OrderSystem.Operations.Connection;
 
 namespace OrderSystem.Operations.ErrorQueues;
@@ -44,14 +43,4 @@ public sealed class ManagementApiClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
-
-    /// <summary>A queue as the management API reports it (depth figures are refreshed by the broker every few seconds).</summary>
-    public sealed record QueueSummary(
-        [property: JsonPropertyName("name")] string Name,
-        [property: JsonPropertyName("vhost")] string VirtualHost,
-        [property: JsonPropertyName("type")] string? Type,
-        [property: JsonPropertyName("messages")] long? Messages,
-        [property: JsonPropertyName("messages_ready")] long? MessagesReady,
-        [property: JsonPropertyName("messages_unacknowledged")] long? MessagesUnacknowledged,
-        [property: JsonPropertyName("consumers")] long? Consumers);
 }

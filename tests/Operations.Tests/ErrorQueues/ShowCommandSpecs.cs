@@ -60,12 +60,12 @@ public sealed class ShowCommandSpecs(IsolatedEnvironment environment) : IClassFi
     }
 
     [Fact]
-    public async Task Should_refuse_a_queue_that_is_not_an_error_queue_as_a_usage_error()
+    public async Task Should_refuse_a_queue_that_is_not_a_dead_letter_queue_as_a_usage_error()
     {
         var result = await Ops.RunAsync(environment, "error-queues", "show", "orders");
 
         result.ExitCode.ShouldBe(ExitCodes.Usage);
-        result.Error.ShouldStartWith("error: 'orders' is not an error queue");
+        result.Error.ShouldStartWith("error: 'orders' is not a dead-letter queue (its name must end in _error or _skipped)");
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

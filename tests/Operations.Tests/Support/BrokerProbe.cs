@@ -50,6 +50,15 @@ public sealed class BrokerProbe : IAsyncDisposable
         await channel.QueueDeleteAsync(queue);
     }
 
+    /// <summary>Publishes raw bytes straight into a queue (default exchange), as no MassTransit producer would.</summary>
+    public async Task PublishRawAsync(string queue, string body, string messageId)
+    {
+        _connection ??= await new ConnectionFactory { Uri = _environment.RabbitMqUri }.CreateConnectionAsync();
+        await using var channel = await _connection.CreateChannelAsync();
+        var properties = new BasicProperties { ContentType = "application/vnd.masstransit+json", MessageId = messageId, Persistent = true };
+        await channel.BasicPublishAsync("", queue, mandatory: false, properties, Encoding.UTF8.GetBytes(body));
+    }
+
     /// <summary>The queue's messages, head first, as the management API returns them (message id and headers).</summary>
     public async Task<IReadOnlyList<PeekedMessage>> PeekAsync(string queue)
     {
