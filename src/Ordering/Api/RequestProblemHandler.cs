@@ -119,6 +119,8 @@ public sealed partial class RequestProblemHandler(IProblemDetailsService problem
     private static bool IsSyntaxError(JsonException error) =>
         error.InnerException is not null && !IsConversionError(error) && !IsUnknownField(error);
 
+    // System.Text.Json has no error codes: its messages (English, stable across releases) tell the kinds apart.
+    // BadRequests_Specs has a case for each, so a runtime that words them differently fails the tests, not the clients.
     private static bool IsConversionError(JsonException error) =>
         error.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal);
 
