@@ -3,6 +3,8 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
+using Npgsql;
+using OrderSystem.Testing.Faults;
 using OrderSystem.Inventory.Persistence;
 using OrderSystem.Notification.Persistence;
 using OrderSystem.Ordering.Persistence;
@@ -43,6 +45,34 @@ public sealed class StartupLogSpecs(IsolatedEnvironment env) : IClassFixture<Iso
 
         var errors = logs.All.Where(r => r.Level >= LogLevel.Error || r.Message.Contains("Unhealthy")).ToList();
         errors.ShouldBeEmpty($"{service} probes: {string.Join(", ", probes)}; logged:\n{string.Join("\n", errors)}");
+    }
+
+    [Fact]
+    public async Task An_outage_after_start_up_is_still_logged_as_an_error()
+    {
+        var database = new NpgsqlConnectionStringBuilder(await env.CreateDatabaseAsync("orderdb"));
+        await using var proxy = TcpProxy.Start(database.Host!, database.Port);
+        database.Host = "127.0.0.1";
+        database.Port = proxy.Port;
+        database.Timeout = 3;
+        var logs = new Records();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:messaging"] = env.RabbitMqUri.ToString(),
+            ["ConnectionStrings:orderdb"] = database.ConnectionString,
+        };
+        await using var host = new ServiceHost<OrderingDbContext>(settings);
+        await using var logged = host.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(logs)));
+        using var client = logged.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await Eventually.Get(() => HealthReport.ReadAsync(client), r => r.Status == "Healthy", "healthy before the outage");
+
+        proxy.Disconnect();
+        await Eventually.Get(() => HealthReport.ReadAsync(client), r => r.Status == "Unhealthy", "/health Unhealthy with the database unreachable",
+            TimeSpan.FromSeconds(60));
+
+        logs.All.ShouldContain(r => r.Level == LogLevel.Error && r.Category.EndsWith("DefaultHealthCheckService") && r.Message.Contains("orderdb"),
+            "the outage is logged as an error once the service has been ready");
+        proxy.Reconnect();
     }
 
     /// <summary>Starts the host and asks <c>/health</c> at once and again until it is Healthy; the answers, in order.</summary>
