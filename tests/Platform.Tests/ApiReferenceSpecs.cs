@@ -41,6 +41,9 @@ public sealed class ApiReferenceSpecs(IsolatedEnvironment env) : IClassFixture<I
         page.ShouldContain("OrderSystem · ");
         page.ShouldContain("\"hideClientButton\":true");
         page.ShouldContain("\"telemetry\":false");
+        page.ShouldContain("\"showDeveloperTools\":\"never\"");
+        page.ShouldContain("\"agent\":{\"disabled\":true}");
+        page.ShouldContain("\"mcp\":{\"disabled\":true}");
     }
 
     [Fact]
