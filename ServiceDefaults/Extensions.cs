@@ -79,6 +79,9 @@ public static class Extensions
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        var startupHealthLog = new StartupHealthLog(); // no "fail: … Unhealthy" for probes that arrive during start-up
+        builder.Services.AddSingleton(startupHealthLog);
+        builder.Logging.AddFilter(StartupHealthLog.Category, startupHealthLog.ShouldLog);
         return builder;
     }
 
@@ -88,7 +91,14 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions
+        {
+            ResponseWriter = (context, report) =>
+            {
+                if (report.Status == HealthStatus.Healthy) context.RequestServices.GetService<StartupHealthLog>()?.Healthy();
+                return HealthReportWriter.WriteAsync(context, report);
+            },
+        });
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),

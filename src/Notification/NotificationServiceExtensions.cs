@@ -1,6 +1,7 @@
 using MassTransit;
 using OrderSystem.Contracts.Ordering;
 using OrderSystem.Messaging.Bus;
+using OrderSystem.Notification.Demo;
 using OrderSystem.Notification.Email;
 using OrderSystem.Notification.Notifications;
 using OrderSystem.Notification.Persistence;
@@ -31,6 +32,7 @@ public static class NotificationServiceExtensions
     public static WebApplication MapNotificationApi(this WebApplication app)
     {
         app.MapNotificationsApi();
+        if (app.Configuration.GetValue(DemoApi.EnabledKey, app.Environment.IsDevelopment())) app.MapDemoApi();
         return app;
     }
 
@@ -49,8 +51,13 @@ public static class NotificationServiceExtensions
         }
 
         if (fromConnectionString || !string.IsNullOrWhiteSpace(builder.Configuration[$"{EmailOptions.Section}:SmtpHost"]))
-            builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
+            builder.Services.AddSingleton<SmtpEmailSender>().AddSingleton(AllowingOutages<SmtpEmailSender>);
         else
-            builder.Services.AddSingleton<IEmailSender, LogEmailSender>();
+            builder.Services.AddSingleton<LogEmailSender>().AddSingleton(AllowingOutages<LogEmailSender>);
+        builder.Services.AddSingleton<MailOutage>();
     }
+
+    /// <summary>The sender behind the demo switch (<see cref="MailOutage"/>; nobody's mail is refused until it is turned on).</summary>
+    private static IEmailSender AllowingOutages<TSender>(IServiceProvider services) where TSender : IEmailSender =>
+        new MailOutageEmailSender(services.GetRequiredService<TSender>(), services.GetRequiredService<MailOutage>());
 }

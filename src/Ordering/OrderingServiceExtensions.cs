@@ -19,7 +19,11 @@ public static class OrderingServiceExtensions
     {
         builder.AddServiceDatabase<OrderingDbContext>(DatabaseName);
         builder.Services.AddOptions<OrderSagaOptions>().BindConfiguration(OrderSagaOptions.Section);
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = RequestProblemHandler.NameTheContentType);
+        // A body or parameter the endpoint cannot bind throws, in every environment, so that RequestProblemHandler
+        // answers it with a ProblemDetails naming the field (the default is an empty 400 outside Development).
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<RequestProblemHandler>();
         builder.Services.AddSingleton<OrderMetrics>();
         builder.Services.AddScoped<RecordOrderStateActivity>();
         builder.AddBaggageAttributes(OrderBaggage.OrderId); // order.id on every span and log record (docs/observability.md)
@@ -37,12 +41,8 @@ public static class OrderingServiceExtensions
 
     public static WebApplication MapOrderingApi(this WebApplication app)
     {
-        // Malformed JSON surfaces as BadHttpRequestException: answer its 400 as ProblemDetails, not a 500.
-        app.UseExceptionHandler(new ExceptionHandlerOptions
-        {
-            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-        });
-        app.UseStatusCodePages(); // empty 4xx bodies (e.g. malformed JSON) become ProblemDetails
+        app.UseExceptionHandler(); // RequestProblemHandler for requests that cannot be bound; a 500 ProblemDetails otherwise
+        app.UseStatusCodePages();  // any other empty 4xx body becomes a ProblemDetails
         app.MapOrdersApi();
         return app;
     }

@@ -1,16 +1,16 @@
 using OrderSystem.Ordering;
+using OrderSystem.Ordering.Api;
 using OrderSystem.Ordering.Persistence;
-using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddOrderingServices();
-builder.Services.AddOpenApi();
+builder.AddApiReference("OrderSystem · Ordering API",
+    "Place, follow, list and cancel orders. An accepted order (202) is driven by the order saga through stock, payment and notification; follow it with GET /orders/{id}.");
 
 var app = builder.Build();
 await app.MigrateDatabaseAsync<OrderingDbContext>();
 app.MapDefaultEndpoints();
 app.MapOrderingApi();
-app.MapOpenApi();            // /openapi/v1.json
-app.MapScalarApiReference(); // /scalar/v1: browse and try the API
+app.MapApiReference("OrderSystem · Ordering API"); // /openapi/v1.json, /scalar/v1 (GET / leads there)
 app.Run();

@@ -31,6 +31,9 @@ public class OrderFlowFixture : IAsyncLifetime
     private readonly IsolatedEnvironment _environment = new();
     private readonly List<IAsyncDisposable> _hosts = [];
 
+    /// <summary>This class's vhost and databases (e.g. to point the operator tool at the vhost).</summary>
+    public IsolatedEnvironment Environment => _environment;
+
     public HttpClient Ordering { get; private set; } = null!;
     public HttpClient Inventory { get; private set; } = null!;
     public HttpClient Notification { get; private set; } = null!;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OrderSystem.Ordering.Persistence;
 using OrderSystem.Testing.Infrastructure;
 
@@ -17,6 +18,9 @@ public sealed class OrderingApiFixture : IAsyncLifetime
     public WebApplicationFactory<OrderingDbContext> Factory { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>What the service logged (at the levels its configuration lets through).</summary>
+    public RecordedLogs Logs { get; } = new();
+
     public async Task InitializeAsync()
     {
         await _environment.InitializeAsync();
@@ -25,6 +29,7 @@ public sealed class OrderingApiFixture : IAsyncLifetime
         {
             host.UseSetting("ConnectionStrings:orderdb", orderdb);
             host.UseSetting("ConnectionStrings:messaging", _environment.RabbitMqUri.ToString());
+            host.ConfigureLogging(logging => logging.AddProvider(Logs));
         });
         Client = Factory.CreateClient();
     }
