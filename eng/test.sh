@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The one test command: builds everything except the AppHost and runs every test against a real RabbitMQ and PostgreSQL.
+# The one test command: builds the solution and runs every test against a real RabbitMQ and PostgreSQL, the AppHost's
+# own tests included (tests/AppHost.Tests runs the real AppHost through Aspire.Hosting.Testing).
 #
 #   eng/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Saga]
 #
@@ -31,13 +32,13 @@ else
   eval "$(eng/infra.sh start)"
 fi
 
-log "building (OrderSystem.Build.slnf: everything but the AppHost)"
-dotnet build OrderSystem.Build.slnf -nologo -v:q -clp:ErrorsOnly
+log "building OrderSystem.sln"
+dotnet build OrderSystem.sln -nologo -v:q -clp:ErrorsOnly
 
 rm -rf "$RESULTS"
 status=0
 # --blame-hang-timeout: a hung test fails the run with a dump instead of stalling CI.
-dotnet test OrderSystem.Build.slnf --no-build -nologo -v:q \
+dotnet test OrderSystem.sln --no-build -nologo -v:q \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$RESULTS" \
   --blame-hang-timeout 10m "$@" || status=$?
 
