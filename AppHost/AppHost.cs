@@ -16,7 +16,12 @@ builder.AddService<Projects.OrderSystem_Ordering>("ordering", infrastructure, "o
     .WithUrlForEndpoint("http", url => url.DisplayText = "Orders API")
     .WithUrl("/scalar/v1", "API reference (Scalar)");
 
+// The key of Inventory's operator endpoints (restock, set stock, add a product): generated once, kept in user secrets.
+var operatorApiKey = builder.AddParameter("inventory-operator-api-key",
+    new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
 builder.AddService<Projects.OrderSystem_Inventory>("inventory", infrastructure, "inventorydb")
+    .WithEnvironment("Inventory__OperatorApiKey", operatorApiKey)
     .WithReplicas(replicas); // more than one: competing consumers on one queue; the inbox and per-order keys keep effects single
 
 builder.AddService<Projects.OrderSystem_Payment>("payment", infrastructure, "paymentdb")

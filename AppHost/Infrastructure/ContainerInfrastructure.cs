@@ -1,3 +1,5 @@
+using OrderSystem.AppHost.Operations;
+
 namespace OrderSystem.AppHost.Infrastructure;
 
 /// <summary>RabbitMQ (with its management UI), PostgreSQL (with PgWeb) and MailPit as containers.</summary>
@@ -7,7 +9,8 @@ internal static class ContainerInfrastructure
     {
         var messaging = builder.AddRabbitMQ("messaging", credentials.MessagingUser, credentials.MessagingPassword)
             .WithManagementPlugin()
-            .WithDataVolume();
+            .WithDataVolume()
+            .WithDeadLetterCommands();
 
         var postgres = builder.AddPostgres("postgres", password: credentials.PostgresPassword)
             .WithDataVolume()

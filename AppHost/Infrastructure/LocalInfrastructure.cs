@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using OrderSystem.AppHost.Operations;
 
 namespace OrderSystem.AppHost.Infrastructure;
 
@@ -38,6 +39,7 @@ internal static class LocalInfrastructure
                 env: "INFRA_RABBITMQ_MANAGEMENT_PORT", isProxied: false)
             .WithUrlForEndpoint(LocalRabbitMQResource.ManagementEndpointName, url => url.DisplayText = "RabbitMQ management UI")
             .WithIconName("Mail")
+            .WithDeadLetterCommands()
             .WithHealthCheck(AddConnectionCheck(builder, rabbit, OpenRabbitMQAsync));
 
         var server = new LocalPostgresServerResource("postgres", script, repositoryRoot, credentials.PostgresPassword.Resource);

@@ -71,21 +71,21 @@ internal sealed class AppHostProcess : IAsyncDisposable
         return Task.FromResult(apphost);
     }
 
-    /// <summary>Healthy = the dashboard answers and every service process is up and answering /health.</summary>
+    /// <summary>Healthy = the dashboard answers and the AppHost reported every service healthy.</summary>
     public async Task WaitUntilHealthyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        await Eventually.True(async () =>
+        var last = await Eventually.Get(async () =>
         {
-            if (_process.HasExited) throw new InvalidOperationException("The AppHost exited:\n" + Output);
+            if (_process.HasExited) return "exited";
             // The dashboard's port is randomized with the others (DcpPublisher:RandomizePorts); the AppHost prints it.
             var listening = System.Text.RegularExpressions.Regex.Match(Output, @"Now listening on: (\S+)");
-            if (!listening.Success) return false;
+            if (!listening.Success) return "no dashboard yet";
             var dashboard = await http.GetAsync(listening.Groups[1].Value);
-            var services = ProcessTree.StartedBy(ProcessId, DataDirectory).Concat(ProcessTree.DescendantsOf(ProcessId))
-                .Count(p => p.Command.Contains("/bin/Debug/net10.0/OrderSystem.") || p.Command.Contains("/bin/Release/net10.0/OrderSystem."));
-            return dashboard.IsSuccessStatusCode && services >= 4 && Output.Contains("OrderSystem is running", StringComparison.Ordinal);
-        }, "the AppHost's dashboard and four services", TimeSpan.FromMinutes(4));
+            if (!dashboard.IsSuccessStatusCode) return $"dashboard {dashboard.StatusCode}";
+            return Output.Contains("OrderSystem is running", StringComparison.Ordinal) ? "running" : "services not all healthy yet";
+        }, state => state is "running" or "exited", "the AppHost's dashboard and its four services healthy", TimeSpan.FromMinutes(4));
+        if (last != "running") throw new InvalidOperationException("The AppHost exited:\n" + Output);
     }
 
     /// <summary>What Ctrl-C or `kill` does: SIGTERM to the AppHost process.</summary>
