@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using OrderSystem.AppHost;
 using OrderSystem.AppHost.Infrastructure;
+using OrderSystem.AppHost.Operations;
 
 // The whole system, declared. `dotnet run --project AppHost` (or eng/run.sh, which installs what is missing first)
 // starts RabbitMQ, PostgreSQL and the four services and opens the Aspire dashboard. RabbitMQ and PostgreSQL run as
@@ -34,6 +35,8 @@ if (infrastructure.Smtp is { } smtp)
     notification.WithEnvironment("ConnectionStrings__smtp", smtp).WaitFor(infrastructure.SmtpResource!);
 }
 
-builder.PrintWhenRunning(infrastructure, "ordering", "inventory", "payment", "notification");
+string[] services = ["ordering", "inventory", "payment", "notification"];
+builder.ShowDeadLetterDepths(infrastructure.Messaging.Resource, services);
+builder.PrintWhenRunning(infrastructure, services);
 
 builder.Build().Run();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
@@ -52,6 +53,44 @@ public sealed class RunningSystem_Specs(RunningSystem running)
         foreach (var order in orders) await System.WaitForStateAsync(order, "Confirmed", TimeSpan.FromMinutes(3));
         await System.App.ResourceNotifications.WaitForResourceHealthyAsync("payment");
         await Eventually.Get(() => Queue(management, "charge-payment"), q => q.Ready == 0 && q.Consumers > 0, "charge-payment drained", TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task Killing_a_service_process_leaves_the_others_healthy_and_relaunched_it_drains_its_backlog()
+    {
+        var inventory = ProcessTree.StartedBy(Environment.ProcessId, $"127.0.0.1:{System.BrokerPort}/")
+            .Single(p => p.Command.EndsWith("/OrderSystem.Inventory", StringComparison.Ordinal) || p.Command.Contains("/OrderSystem.Inventory "));
+        Process.Start("kill", ["-KILL", inventory.Pid.ToString()])!.WaitForExit();
+        await Eventually.True(() => Task.FromResult(!ProcessTree.IsAlive(inventory)), "Inventory's process is gone");
+
+        foreach (var service in new[] { "ordering", "payment", "notification" })
+        {
+            using var client = System.Client(service);
+            (await client.GetAsync("/health")).IsSuccessStatusCode.ShouldBeTrue(service);
+        }
+
+        var orders = new List<Guid>();
+        for (var i = 0; i < 2; i++) orders.Add(await System.PlaceOrderAsync());
+        using var management = await System.BrokerManagementAsync();
+        await Eventually.Get(() => Queue(management, "reserve-stock"), q => q.Ready >= orders.Count && q.Consumers == 0,
+            "the reservations waiting in reserve-stock", TimeSpan.FromMinutes(1));
+        foreach (var order in orders) (await System.OrderStateAsync(order)).ShouldBe("Submitted");
+
+        await Eventually.True(async () =>
+        {
+            try
+            {
+                await System.ExecuteAsync("inventory", KnownResourceCommands.StartCommand);
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                return false; // the orchestrator has not noticed the exit yet
+            }
+        }, "Inventory relaunched", TimeSpan.FromMinutes(1));
+
+        foreach (var order in orders) await System.WaitForStateAsync(order, "Confirmed", TimeSpan.FromMinutes(3));
+        await Eventually.Get(() => Queue(management, "reserve-stock"), q => q.Ready == 0 && q.Consumers > 0, "reserve-stock drained", TimeSpan.FromMinutes(1));
     }
 
     private static async Task<(long Ready, long Consumers)> Queue(HttpClient management, string queue)

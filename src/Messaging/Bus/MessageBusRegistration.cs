@@ -49,7 +49,9 @@ public static class MessageBusRegistration
             configure(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.Host(brokerUri);
+                // The connection carries the service's name (the AppHost's resource name when it runs under it), so the
+                // broker's UI and the AppHost's dead-letter depths can tell which service consumes which queue.
+                rabbit.Host(brokerUri, host => host.ConnectionName(builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName));
                 rabbit.ConfigureEndpoints(context);
             });
         });
