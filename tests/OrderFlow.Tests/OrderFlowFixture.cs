@@ -178,6 +178,21 @@ public class OrderFlowFixture : IAsyncLifetime
             $"{typeof(T).Name} {messageId} to be handled");
     }
 
+    /// <summary>
+    /// Publishes <paramref name="message"/> with a known message id and waits until <paramref name="subscribers"/> of
+    /// Inventory, Payment and Notification have each handled it (their inbox rows): an event with several subscribers.
+    /// </summary>
+    public async Task PublishAndWaitHandledByAsync<T>(T message, int subscribers) where T : class
+    {
+        var messageId = NewId.NextGuid();
+        await Bus.Publish(message, context => context.MessageId = messageId);
+        await Eventually.True(
+            async () => (await HandledAsync<InventoryDbContext>(InventoryServices, messageId) ? 1 : 0)
+                        + (await HandledAsync<PaymentDbContext>(PaymentServices, messageId) ? 1 : 0)
+                        + (await HandledAsync<NotificationDbContext>(NotificationServices, messageId) ? 1 : 0) == subscribers,
+            $"{typeof(T).Name} {messageId} to be handled by {subscribers} services");
+    }
+
     private static async Task<bool> HandledAsync<TDbContext>(IServiceProvider services, Guid messageId) where TDbContext : DbContext
     {
         await using var scope = services.CreateAsyncScope();
