@@ -43,6 +43,7 @@ public class OrderFlowFixture : IAsyncLifetime
     private IServiceProvider InventoryServices { get; set; } = null!;
     private IServiceProvider PaymentServices { get; set; } = null!;
     private IServiceProvider NotificationServices { get; set; } = null!;
+    private IServiceProvider OrderingServices { get; set; } = null!;
 
     private const string PoolLimit = ";Maximum Pool Size=8";
 
@@ -93,6 +94,7 @@ public class OrderFlowFixture : IAsyncLifetime
         var ordering = Host<OrderingDbContext>([("ConnectionStrings:orderdb", orderdb), .. OrderingSettings.Select(s => (s.Key, s.Value))]);
         Ordering = ordering.CreateClient();
         Bus = ordering.Services.GetRequiredService<IBus>();
+        OrderingServices = ordering.Services;
     }
 
     private WebApplicationFactory<TEntryPoint> Host<TEntryPoint>(params (string Key, string Value)[] settings) where TEntryPoint : class
@@ -191,6 +193,14 @@ public class OrderFlowFixture : IAsyncLifetime
                         + (await HandledAsync<PaymentDbContext>(PaymentServices, messageId) ? 1 : 0)
                         + (await HandledAsync<NotificationDbContext>(NotificationServices, messageId) ? 1 : 0) == subscribers,
             $"{typeof(T).Name} {messageId} to be handled by {subscribers} services");
+    }
+
+    /// <summary>Publishes <paramref name="message"/> and waits until the order saga has handled it (its inbox row in orderdb).</summary>
+    public async Task PublishAndWaitHandledBySagaAsync<T>(T message) where T : class
+    {
+        var messageId = NewId.NextGuid();
+        await Bus.Publish(message, context => context.MessageId = messageId);
+        await Eventually.True(() => HandledAsync<OrderingDbContext>(OrderingServices, messageId), $"{typeof(T).Name} {messageId} to be handled by the saga");
     }
 
     private static async Task<bool> HandledAsync<TDbContext>(IServiceProvider services, Guid messageId) where TDbContext : DbContext

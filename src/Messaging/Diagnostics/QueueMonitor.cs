@@ -12,7 +12,9 @@ namespace OrderSystem.Messaging.Diagnostics;
 /// <c>ready ÷ consume rate</c>, the rate being what this process received from the queue since the last round
 /// (<see cref="ConsumeRateObserver"/>): "how long the current backlog takes to drain at the pace we are going". While
 /// messages wait and nothing is consumed the rate is 0, and the lag is the time since this process last consumed from the
-/// queue (since it started watching, if never): it rises for as long as the queue is stalled.
+/// queue or saw it empty: it rises for as long as the queue is stalled. For a queue this process watches without
+/// consuming from it (<see cref="QueueMonitorOptions.Queues"/>) that is always the case: its lag is the time since the
+/// queue was last seen empty, an upper bound of the age of its oldest message.
 /// </summary>
 public sealed class QueueMonitor(Uri brokerUri, ConsumeRateObserver rates, IOptions<QueueMonitorOptions> options, ILogger<QueueMonitor> logger)
     : BackgroundService
@@ -46,6 +48,7 @@ public sealed class QueueMonitor(Uri brokerUri, ConsumeRateObserver rates, IOpti
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        foreach (var queue in options.Value.Queues) Watch(queue);
         var interval = options.Value.Interval > TimeSpan.Zero ? options.Value.Interval : new QueueMonitorOptions().Interval;
         using var timer = new PeriodicTimer(interval);
         do

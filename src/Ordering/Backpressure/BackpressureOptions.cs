@@ -14,7 +14,7 @@ public sealed class BackpressureOptions
     /// <summary>
     /// Bound on the messages waiting for the saga: undelivered bus-outbox transactions in orderdb plus ready messages in
     /// <c>order-state</c>. Default 500: the system completes ~46 orders/s end to end, and an order makes about three
-    /// saga messages, so 500 waiting is roughly 4–10 s of work ahead of a new order instead of minutes.
+    /// saga messages, so 500 waiting is roughly 4–11 s of work ahead of a new order instead of minutes.
     /// </summary>
     public long MaxWaiting { get; set; } = 500;
 
