@@ -41,7 +41,6 @@ public static class InventoryServiceExtensions
         app.UseStatusCodePages(); // empty 4xx bodies become ProblemDetails
         app.MapProductsApi(); // shopper reads: open
         app.MapStockApi();    // operator writes: X-Api-Key
-        app.MapOpenApi();     // /openapi/v1.json
         return app;
     }
 }
