@@ -26,6 +26,7 @@ public static class InventoryServiceExtensions
         {
             bus.AddConsumer<ReserveStockConsumer, ReserveStockConsumerDefinition>();
             bus.AddConsumer<ReleaseStockConsumer, ReleaseStockConsumerDefinition>();
+            bus.AddConsumer<SellReservedStockConsumer, SellReservedStockConsumerDefinition>();
         });
         return builder;
     }

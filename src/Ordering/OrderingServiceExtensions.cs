@@ -3,6 +3,7 @@ using OrderSystem.Contracts.Ordering;
 using OrderSystem.Messaging.Bus;
 using OrderSystem.Messaging.Sagas;
 using OrderSystem.Ordering.Api;
+using OrderSystem.Ordering.Backpressure;
 using OrderSystem.Ordering.Persistence;
 using OrderSystem.Ordering.Saga;
 using OrderSystem.Ordering.Telemetry;
@@ -25,6 +26,8 @@ public static class OrderingServiceExtensions
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<RequestProblemHandler>();
         builder.Services.AddSingleton<OrderMetrics>();
+        builder.Services.AddOptions<BackpressureOptions>().BindConfiguration(BackpressureOptions.Section);
+        builder.Services.AddSingleton<SagaBacklog>(); // POST /orders answers 503 while too much waits for the saga
         builder.Services.AddScoped<RecordOrderStateActivity>();
         builder.AddBaggageAttributes(OrderBaggage.OrderId); // order.id on every span and log record (docs/observability.md)
         builder.AddMessageBus<OrderingDbContext>(bus =>

@@ -20,6 +20,7 @@ public class DuplicateMessagesSpecs(OrderFlowFixture flow) : IClassFixture<Order
         var orderId = await flow.SubmitAsync("grace", (sku, 4));
         await flow.WaitForStateAsync(orderId, "Confirmed");
         await Eventually.Get(() => flow.NotificationsAsync(orderId), n => n.Count == 1, "the confirmation notification");
+        await Eventually.Get(() => flow.ProductAsync(sku), p => p.Sold == 4, "the reserved units sold");
 
         // Two copies of each at once: they race each other as well as the original's effects.
         await Task.WhenAll(
@@ -27,12 +28,13 @@ public class DuplicateMessagesSpecs(OrderFlowFixture flow) : IClassFixture<Order
             flow.PublishAndWaitHandledAsync(new ReserveStock(orderId, [new OrderLine(sku, 4)])),
             flow.PublishAndWaitHandledAsync(new ChargePayment(orderId, "grace", 12m)),
             flow.PublishAndWaitHandledAsync(new ChargePayment(orderId, "grace", 12m)),
-            flow.PublishAndWaitHandledAsync(new OrderConfirmed(orderId, "grace", 12m, DateTimeOffset.UtcNow)),
-            flow.PublishAndWaitHandledAsync(new OrderConfirmed(orderId, "grace", 12m, DateTimeOffset.UtcNow)));
+            flow.PublishAndWaitHandledByAsync(new OrderConfirmed(orderId, "grace", 12m, DateTimeOffset.UtcNow), subscribers: 2),
+            flow.PublishAndWaitHandledByAsync(new OrderConfirmed(orderId, "grace", 12m, DateTimeOffset.UtcNow), subscribers: 2));
 
         var product = await flow.ProductAsync(sku);
         product.Available.ShouldBe(6);
-        product.Reserved.ShouldBe(4);
+        product.Reserved.ShouldBe(0);
+        product.Sold.ShouldBe(4);
         var payment = (await flow.PaymentsAsync(orderId)).ShouldHaveSingleItem();
         payment.Status.ShouldBe(PaymentStatus.Captured);
         (await flow.NotificationsAsync(orderId)).ShouldHaveSingleItem();

@@ -43,6 +43,7 @@ public class OrderFlowFixture : IAsyncLifetime
     private IServiceProvider InventoryServices { get; set; } = null!;
     private IServiceProvider PaymentServices { get; set; } = null!;
     private IServiceProvider NotificationServices { get; set; } = null!;
+    private IServiceProvider OrderingServices { get; set; } = null!;
 
     private const string PoolLimit = ";Maximum Pool Size=8";
 
@@ -93,6 +94,7 @@ public class OrderFlowFixture : IAsyncLifetime
         var ordering = Host<OrderingDbContext>([("ConnectionStrings:orderdb", orderdb), .. OrderingSettings.Select(s => (s.Key, s.Value))]);
         Ordering = ordering.CreateClient();
         Bus = ordering.Services.GetRequiredService<IBus>();
+        OrderingServices = ordering.Services;
     }
 
     private WebApplicationFactory<TEntryPoint> Host<TEntryPoint>(params (string Key, string Value)[] settings) where TEntryPoint : class
@@ -176,6 +178,29 @@ public class OrderFlowFixture : IAsyncLifetime
                         || await HandledAsync<PaymentDbContext>(PaymentServices, messageId)
                         || await HandledAsync<NotificationDbContext>(NotificationServices, messageId),
             $"{typeof(T).Name} {messageId} to be handled");
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> with a known message id and waits until <paramref name="subscribers"/> of
+    /// Inventory, Payment and Notification have each handled it (their inbox rows): an event with several subscribers.
+    /// </summary>
+    public async Task PublishAndWaitHandledByAsync<T>(T message, int subscribers) where T : class
+    {
+        var messageId = NewId.NextGuid();
+        await Bus.Publish(message, context => context.MessageId = messageId);
+        await Eventually.True(
+            async () => (await HandledAsync<InventoryDbContext>(InventoryServices, messageId) ? 1 : 0)
+                        + (await HandledAsync<PaymentDbContext>(PaymentServices, messageId) ? 1 : 0)
+                        + (await HandledAsync<NotificationDbContext>(NotificationServices, messageId) ? 1 : 0) == subscribers,
+            $"{typeof(T).Name} {messageId} to be handled by {subscribers} services");
+    }
+
+    /// <summary>Publishes <paramref name="message"/> and waits until the order saga has handled it (its inbox row in orderdb).</summary>
+    public async Task PublishAndWaitHandledBySagaAsync<T>(T message) where T : class
+    {
+        var messageId = NewId.NextGuid();
+        await Bus.Publish(message, context => context.MessageId = messageId);
+        await Eventually.True(() => HandledAsync<OrderingDbContext>(OrderingServices, messageId), $"{typeof(T).Name} {messageId} to be handled by the saga");
     }
 
     private static async Task<bool> HandledAsync<TDbContext>(IServiceProvider services, Guid messageId) where TDbContext : DbContext

@@ -18,9 +18,8 @@ public class OrderFlowSpecs(OrderFlowFixture flow) : IClassFixture<OrderFlowFixt
 
         order.Total.ShouldBe(37.50m);
         order.History.Select(h => h.State).ShouldBe(["Submitted", "StockReserved", "Confirmed"]);
-        var product = await flow.ProductAsync(sku);
-        product.Available.ShouldBe(7);
-        product.Reserved.ShouldBe(3);
+        var product = await Eventually.Get(() => flow.ProductAsync(sku), p => p.Sold == 3, "the reserved units sold");
+        (product.Available, product.Reserved).ShouldBe((7, 0));
         var payment = (await flow.PaymentsAsync(orderId)).ShouldHaveSingleItem();
         payment.Status.ShouldBe(PaymentStatus.Captured);
         payment.Amount.ShouldBe(37.50m);

@@ -2,8 +2,9 @@ namespace OrderSystem.Inventory.Catalog;
 
 /// <summary>
 /// A product Inventory sells (table <c>products</c>): its price and its stock. <see cref="Available"/> +
-/// <see cref="Reserved"/> is the stock on hand; a reservation moves units from one to the other, a release moves them back.
-/// Both only change through conditional UPDATEs (see <see cref="Reservations.ReserveStockConsumer"/>), never below zero.
+/// <see cref="Reserved"/> is the stock on hand; a reservation moves units from one to the other, a release moves them back,
+/// and a confirmed order's units leave stock: from reserved to <see cref="Sold"/> (<see cref="Reservations.SellReservedStockConsumer"/>).
+/// They only change through conditional UPDATEs (see <see cref="Reservations.ReserveStockConsumer"/>), never below zero.
 /// </summary>
 public class Product
 {
@@ -12,4 +13,7 @@ public class Product
     public decimal Price { get; set; }
     public int Available { get; set; }
     public int Reserved { get; set; }
+
+    /// <summary>Units of confirmed orders: they left stock (a running total, not part of the units on hand).</summary>
+    public int Sold { get; set; }
 }

@@ -13,6 +13,7 @@ public class ProductMap : IEntityTypeConfiguration<Product>
             // The database itself refuses negative stock: a bug elsewhere fails loudly instead of overselling.
             table.HasCheckConstraint("ck_products_available_not_negative", "available >= 0");
             table.HasCheckConstraint("ck_products_reserved_not_negative", "reserved >= 0");
+            table.HasCheckConstraint("ck_products_sold_not_negative", "sold >= 0");
         });
         entity.HasKey(x => x.Sku);
         entity.Property(x => x.Sku).HasColumnName("sku").HasMaxLength(64);
@@ -20,6 +21,7 @@ public class ProductMap : IEntityTypeConfiguration<Product>
         entity.Property(x => x.Price).HasColumnName("price").HasPrecision(18, 2);
         entity.Property(x => x.Available).HasColumnName("available");
         entity.Property(x => x.Reserved).HasColumnName("reserved");
+        entity.Property(x => x.Sold).HasColumnName("sold");
         entity.HasData(SeedCatalog.Products);
     }
 }

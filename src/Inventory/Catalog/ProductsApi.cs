@@ -4,10 +4,13 @@ using OrderSystem.Inventory.Persistence;
 
 namespace OrderSystem.Inventory.Catalog;
 
-/// <summary><c>GET /products</c>: the catalog with prices and the stock still available.</summary>
+/// <summary>
+/// <c>GET /products</c>: the catalog with prices and stock: units for sale (<c>available</c>), held for orders in flight
+/// (<c>reserved</c>), on hand (the two together) and sold (confirmed orders' units, which left stock).
+/// </summary>
 public static class ProductsApi
 {
-    public record ProductView(string Sku, string Name, decimal Price, int Available);
+    public record ProductView(string Sku, string Name, decimal Price, int Available, int Reserved, int OnHand, int Sold);
 
     public static RouteGroupBuilder MapProductsApi(this IEndpointRouteBuilder app)
     {
@@ -19,6 +22,6 @@ public static class ProductsApi
     public static async Task<Ok<List<ProductView>>> ListProducts(InventoryDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.Products.AsNoTracking()
             .OrderBy(p => p.Sku)
-            .Select(p => new ProductView(p.Sku, p.Name, p.Price, p.Available))
+            .Select(p => new ProductView(p.Sku, p.Name, p.Price, p.Available, p.Reserved, p.Available + p.Reserved, p.Sold))
             .ToListAsync(cancellationToken));
 }

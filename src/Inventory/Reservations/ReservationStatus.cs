@@ -10,4 +10,7 @@ public enum ReservationStatus
 
     /// <summary>The order was cancelled: its stock was given back, or the release came first and no reservation will follow.</summary>
     Released,
+
+    /// <summary>The order was confirmed: its reserved units left stock as sold.</summary>
+    Sold,
 }

@@ -18,7 +18,7 @@ public static class MessageBusRegistration
     /// <summary>
     /// MassTransit on RabbitMQ at the AMQP URI in <c>ConnectionStrings:messaging</c>, kebab-case endpoints configured from
     /// their definitions, the <c>rabbitmq</c> health check, the failure-policy options (<c>Messaging:FailureHandling</c>)
-    /// and the <see cref="ErrorQueueMonitor"/> (<c>Messaging:ErrorQueueMonitor</c>).
+    /// the <see cref="ErrorQueueMonitor"/> (<c>Messaging:ErrorQueueMonitor</c>) and the <see cref="QueueMonitor"/> (<c>Messaging:QueueMonitor</c>).
     /// </summary>
     public static TBuilder AddMessageBus<TBuilder>(
         this TBuilder builder,
@@ -42,10 +42,20 @@ public static class MessageBusRegistration
             builder.Services.AddHostedService(services => services.GetRequiredService<ErrorQueueMonitor>());
         }
 
+        builder.Services.AddOptions<QueueMonitorOptions>().BindConfiguration(QueueMonitorOptions.Section);
+        if (builder.Configuration.GetValue($"{QueueMonitorOptions.Section}:{nameof(QueueMonitorOptions.Enabled)}", true))
+        {
+            builder.Services.AddSingleton<ConsumeRateObserver>();
+            builder.Services.AddReceiveObserver(services => services.GetRequiredService<ConsumeRateObserver>());
+            builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<QueueMonitor>(services, brokerUri));
+            builder.Services.AddHostedService(services => services.GetRequiredService<QueueMonitor>());
+        }
+
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
             bus.AddConfigureEndpointsCallback((context, queueName, _) => context.GetService<ErrorQueueMonitor>()?.Watch(queueName));
+            bus.AddConfigureEndpointsCallback((context, queueName, _) => context.GetService<QueueMonitor>()?.Watch(queueName));
             configure(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {

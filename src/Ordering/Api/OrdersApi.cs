@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using OrderSystem.Contracts.Inventory;
 using OrderSystem.Contracts.Ordering;
+using OrderSystem.Ordering.Backpressure;
 using OrderSystem.Ordering.Orders;
 using OrderSystem.Ordering.Persistence;
 using OrderSystem.Ordering.Saga;
@@ -23,7 +24,9 @@ public static class OrdersApi
     public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
         var orders = app.MapGroup("/orders").WithTags("Orders");
-        orders.MapPost("/", SubmitOrder).WithSummary("Submit an order (optional Idempotency-Key header).");
+        orders.MapPost("/", SubmitOrder)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Submit an order (optional Idempotency-Key header). 503 + Retry-After while too much work waits for the saga.");
         orders.MapGet("/{id:guid}", GetOrder).WithSummary("An order, its state and history.");
         orders.MapGet("/", ListOrders).WithSummary("Orders, newest first, optionally in one state.");
         orders.MapPost("/{id:guid}/cancel", CancelOrder).WithSummary("Ask to cancel an order (accepted until the payment is captured).");
@@ -36,6 +39,8 @@ public static class OrdersApi
         OrderingDbContext db,
         IPublishEndpoint publishEndpoint,
         OrderMetrics metrics,
+        SagaBacklog backlog,
+        HttpContext http,
         CancellationToken cancellationToken)
     {
         var errors = OrderRequestValidation.Validate(request, idempotencyKey);
@@ -52,6 +57,10 @@ public static class OrdersApi
 
         if (idempotencyKey is not null && await FindByIdempotencyKey(db, idempotencyKey, cancellationToken) is { } earlier)
             return SameRequestOrConflict(earlier, order);
+
+        // Flow control: a retry of an accepted order is answered above; a new one waits at the client, not in our queues.
+        var (waiting, overBound) = backlog.Measure(db);
+        if (overBound) return TooBusy(http, backlog.Options, waiting);
 
         // From here on the trace is this order's: the baggage travels with every message the order causes.
         TagTrace(order.Id);
@@ -74,6 +83,17 @@ public static class OrdersApi
         }
 
         return Accepted(order.Id);
+    }
+
+    private static ProblemHttpResult TooBusy(HttpContext http, BackpressureOptions options, long waiting)
+    {
+        var retryAfter = (int)Math.Ceiling(options.RetryAfter.TotalSeconds);
+        http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Too many orders waiting",
+            detail: $"{waiting} messages wait for the order saga (bound {options.MaxWaiting}); nothing was recorded. Retry after {retryAfter} s.",
+            extensions: new Dictionary<string, object?> { ["waiting"] = waiting, ["maxWaiting"] = options.MaxWaiting, ["retryAfterSeconds"] = retryAfter });
     }
 
     public static async Task<Results<Ok<OrderDetails>, NotFound>> GetOrder(Guid id, OrderingDbContext db, CancellationToken cancellationToken)

@@ -87,7 +87,7 @@ public sealed class StockApi_Specs(InventoryApiFixture fixture) : IClassFixture<
         response.Headers.Location!.ToString().ShouldBe($"/products/{sku}");
         (await response.Content.ReadFromJsonAsync<ProductStock>())!.ShouldBe(new ProductStock(sku, "Desk lamp", 34.50m, 12, 0));
         var catalog = await Inventory.Http.GetFromJsonAsync<List<ProductsApi.ProductView>>("/products");
-        catalog!.ShouldContain(new ProductsApi.ProductView(sku, "Desk lamp", 34.50m, 12));
+        catalog!.ShouldContain(new ProductsApi.ProductView(sku, "Desk lamp", 34.50m, 12, 0, 12, 0));
         await Eventually.True(() => Task.FromResult(events.Any(e => e.Sku == sku && e.Available == 12)), "ProductAdded published");
     }
 

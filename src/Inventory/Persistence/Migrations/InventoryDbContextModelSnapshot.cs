@@ -17,7 +17,7 @@ namespace OrderSystem.Inventory.Persistence.Migrations
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.5")
+                .HasAnnotation("ProductVersion", "10.0.14")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -48,6 +48,10 @@ namespace OrderSystem.Inventory.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("reserved");
 
+                    b.Property<int>("Sold")
+                        .HasColumnType("integer")
+                        .HasColumnName("sold");
+
                     b.HasKey("Sku");
 
                     b.ToTable("products", null, t =>
@@ -55,6 +59,8 @@ namespace OrderSystem.Inventory.Persistence.Migrations
                             t.HasCheckConstraint("ck_products_available_not_negative", "available >= 0");
 
                             t.HasCheckConstraint("ck_products_reserved_not_negative", "reserved >= 0");
+
+                            t.HasCheckConstraint("ck_products_sold_not_negative", "sold >= 0");
                         });
 
                     b.HasData(
@@ -64,7 +70,8 @@ namespace OrderSystem.Inventory.Persistence.Migrations
                             Available = 100,
                             Name = "Mechanical keyboard",
                             Price = 89.90m,
-                            Reserved = 0
+                            Reserved = 0,
+                            Sold = 0
                         },
                         new
                         {
@@ -72,7 +79,8 @@ namespace OrderSystem.Inventory.Persistence.Migrations
                             Available = 200,
                             Name = "Wireless mouse",
                             Price = 29.90m,
-                            Reserved = 0
+                            Reserved = 0,
+                            Sold = 0
                         },
                         new
                         {
@@ -80,7 +88,8 @@ namespace OrderSystem.Inventory.Persistence.Migrations
                             Available = 25,
                             Name = "27-inch monitor",
                             Price = 249.00m,
-                            Reserved = 0
+                            Reserved = 0,
+                            Sold = 0
                         },
                         new
                         {
@@ -88,7 +97,8 @@ namespace OrderSystem.Inventory.Persistence.Migrations
                             Available = 50,
                             Name = "Headset",
                             Price = 59.00m,
-                            Reserved = 0
+                            Reserved = 0,
+                            Sold = 0
                         },
                         new
                         {
@@ -96,7 +106,8 @@ namespace OrderSystem.Inventory.Persistence.Migrations
                             Available = 500,
                             Name = "USB-C cable",
                             Price = 9.90m,
-                            Reserved = 0
+                            Reserved = 0,
+                            Sold = 0
                         },
                         new
                         {
@@ -104,7 +115,8 @@ namespace OrderSystem.Inventory.Persistence.Migrations
                             Available = 5,
                             Name = "Laptop Pro",
                             Price = 1999.00m,
-                            Reserved = 0
+                            Reserved = 0,
+                            Sold = 0
                         });
                 });
 
