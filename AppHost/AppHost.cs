@@ -12,11 +12,11 @@ var builder = DistributedApplication.CreateBuilder(args);
 var infrastructure = builder.AddOrderSystemInfrastructure();
 var replicas = builder.Configuration.GetValue("ServiceReplicas", 1);
 
-builder.AddService<Projects.OrderSystem_Ordering>("ordering", infrastructure, "orderdb")
+var ordering = builder.AddService<Projects.OrderSystem_Ordering>("ordering", infrastructure, "orderdb")
     .WithUrlForEndpoint("http", url => url.DisplayText = "Orders API")
     .WithUrl("/scalar/v1", "API reference (Scalar)");
 
-builder.AddService<Projects.OrderSystem_Inventory>("inventory", infrastructure, "inventorydb")
+var inventory = builder.AddService<Projects.OrderSystem_Inventory>("inventory", infrastructure, "inventorydb")
     .WithReplicas(replicas); // more than one: competing consumers on one queue; the inbox and per-order keys keep effects single
 
 builder.AddService<Projects.OrderSystem_Payment>("payment", infrastructure, "paymentdb")
@@ -28,6 +28,14 @@ if (infrastructure.Smtp is { } smtp)
     // MailPit catches every e-mail; without it Notification logs each e-mail and records it (GET /notifications).
     notification.WithEnvironment("ConnectionStrings__smtp", smtp).WaitFor(infrastructure.SmtpResource!);
 }
+
+// The shop's page (http://localhost:5104, from its launch profile): it reaches Ordering and Inventory over their HTTP
+// APIs, by service discovery, and follows orders through Ordering's GET /orders/events; no broker, no database.
+builder.AddProject<Projects.OrderSystem_Storefront>("storefront")
+    .WithReference(ordering).WaitFor(ordering)
+    .WithReference(inventory).WaitFor(inventory)
+    .WithHttpHealthCheck("/health")
+    .WithUrlForEndpoint("http", url => url.DisplayText = "Storefront");
 
 builder.PrintWhenRunning(infrastructure, "ordering", "inventory", "payment", "notification");
 

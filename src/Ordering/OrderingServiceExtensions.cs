@@ -26,6 +26,7 @@ public static class OrderingServiceExtensions
         builder.Services.AddExceptionHandler<RequestProblemHandler>();
         builder.Services.AddSingleton<OrderMetrics>();
         builder.Services.AddScoped<RecordOrderStateActivity>();
+        builder.Services.AddSingleton<OrderStateFeed>(); // GET /orders/events
         builder.AddBaggageAttributes(OrderBaggage.OrderId); // order.id on every span and log record (docs/observability.md)
         builder.AddMessageBus<OrderingDbContext>(bus =>
         {
