@@ -13,7 +13,7 @@ public sealed class StorefrontSpecs(StorefrontFixture system)
     private static ILocator OrderOf(IPage page) => page.Locator("#orders > li.order");
 
     [Fact]
-    public async Task A_placed_order_becomes_Confirmed_on_the_page_without_a_reload_or_polling()
+    public async Task A_placed_order_becomes_Confirmed_and_its_stock_drops_on_the_page_without_a_reload_or_polling()
     {
         var page = await system.OpenStorefrontAsync(NewCustomer());
         await page.EvaluateAsync("() => window.sameDocument = true"); // gone if the page reloads
@@ -23,8 +23,10 @@ public sealed class StorefrontSpecs(StorefrontFixture system)
             if (request.Method == "GET" && Regex.IsMatch(request.Url, "/api/orders/[0-9a-f-]{36}$")) Interlocked.Increment(ref orderReads);
         };
 
-        await page.Locator("#catalog tr[data-sku='MOUSE-01'] button.add").ClickAsync();
-        await page.Locator("#catalog tr[data-sku='MOUSE-01'] button.add").ClickAsync();
+        var mouse = page.Locator("#catalog tr[data-sku='MOUSE-01']"); // no other spec orders it
+        var inStock = int.Parse(await mouse.Locator(".available").InnerTextAsync());
+        await mouse.Locator("button.add").ClickAsync();
+        await mouse.Locator("button.add").ClickAsync();
         await page.Locator("#place-order").ClickAsync();
 
         var order = OrderOf(page);
@@ -35,6 +37,7 @@ public sealed class StorefrontSpecs(StorefrontFixture system)
         await Expect(order.Locator(".history")).ToContainTextAsync("StockReserved");
         await Expect(order.Locator(".order-total")).ToHaveTextAsync("59.80");
         await Expect(order.Locator(".cancel")).ToBeHiddenAsync();
+        await Expect(mouse.Locator(".available")).ToHaveTextAsync((inStock - 2).ToString()); // the stock, re-read on the change
 
         (await page.EvaluateAsync<bool>("() => window.sameDocument === true")).ShouldBeTrue("the page reloaded");
         // The states arrived as events: the page read the order once when it learnt of it (twice at most, if its
