@@ -5,6 +5,7 @@ using OrderSystem.Messaging.Sagas;
 using OrderSystem.Ordering.Api;
 using OrderSystem.Ordering.Persistence;
 using OrderSystem.Ordering.Saga;
+using OrderSystem.Ordering.StateFeed;
 using OrderSystem.Ordering.Telemetry;
 
 namespace OrderSystem.Ordering;

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using OrderSystem.Ordering.Api;
+using OrderSystem.Ordering.StateFeed;
 
 namespace OrderSystem.Storefront.Tests;
 

@@ -38,15 +38,3 @@ public record OrderSummary(Guid OrderId, string CustomerId, string State, decima
 
 /// <summary>Body of <c>GET /orders</c>: one page, newest first.</summary>
 public record OrderPage(IReadOnlyList<OrderSummary> Items, int Page, int PageSize, int TotalCount);
-
-/// <summary>
-/// One event of <c>GET /orders/events</c> (server-sent event <c>state</c>): an order entered <see cref="State"/>; the
-/// rest is the order as it stood then (history oldest first, ending with this state).
-/// </summary>
-public record OrderStateChanged(
-    Guid OrderId,
-    string CustomerId,
-    string State,
-    decimal? Total,
-    string? Reason,
-    IReadOnlyList<OrderHistoryEntry> History);

@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrderSystem.Ordering.StateFeed;
 
 namespace OrderSystem.Ordering.Api;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using MassTransit;
 using OrderSystem.Messaging.Storage;
-using OrderSystem.Ordering.Api;
 using OrderSystem.Ordering.Persistence;
 using OrderSystem.Ordering.Saga;
+using OrderSystem.Ordering.StateFeed;
 
 namespace OrderSystem.Ordering.Telemetry;
 
@@ -50,7 +50,7 @@ public sealed class RecordOrderStateActivity(OrderMetrics? metrics = null, Order
         if (feed is not null)
         {
             var change = new OrderStateChanged(order.CorrelationId, order.CustomerId, order.CurrentState, order.Total, order.Reason,
-                order.History.Select(h => new OrderHistoryEntry(h.State, h.At)).ToList());
+                order.History.Select(h => new OrderStateChanged.Entry(h.State, h.At)).ToList());
             if (db is null) feed.Publish(change);
             else AfterCommit.Run(db, () => feed.Publish(change));
         }

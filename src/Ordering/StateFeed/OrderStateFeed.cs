@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace OrderSystem.Ordering.Api;
+namespace OrderSystem.Ordering.StateFeed;
 
 /// <summary>
 /// The state changes this Ordering process has committed, handed to whoever listens right now (the
