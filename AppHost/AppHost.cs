@@ -13,7 +13,7 @@ var builder = DistributedApplication.CreateBuilder(args);
 var infrastructure = builder.AddOrderSystemInfrastructure();
 var replicas = builder.Configuration.GetValue("ServiceReplicas", 1);
 
-builder.AddService<Projects.OrderSystem_Ordering>("ordering", infrastructure, "orderdb")
+var ordering = builder.AddService<Projects.OrderSystem_Ordering>("ordering", infrastructure, "orderdb")
     .WithUrlForEndpoint("http", url => url.DisplayText = "Orders API")
     .WithUrl("/scalar/v1", "API reference (Scalar)");
 
@@ -21,7 +21,7 @@ builder.AddService<Projects.OrderSystem_Ordering>("ordering", infrastructure, "o
 var operatorApiKey = builder.AddParameter("inventory-operator-api-key",
     new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 
-builder.AddService<Projects.OrderSystem_Inventory>("inventory", infrastructure, "inventorydb")
+var inventory = builder.AddService<Projects.OrderSystem_Inventory>("inventory", infrastructure, "inventorydb")
     .WithEnvironment("Inventory__OperatorApiKey", operatorApiKey)
     .WithReplicas(replicas); // more than one: competing consumers on one queue; the inbox and per-order keys keep effects single
 
@@ -35,8 +35,17 @@ if (infrastructure.Smtp is { } smtp)
     notification.WithEnvironment("ConnectionStrings__smtp", smtp).WaitFor(infrastructure.SmtpResource!);
 }
 
+// The shop's page (http://localhost:5104, from its launch profile): it reaches Ordering and Inventory over their HTTP
+// APIs, by service discovery, and follows orders through Ordering's GET /orders/events; no broker, no database.
+builder.AddProject<Projects.OrderSystem_Storefront>("storefront")
+    .WithReference(ordering).WaitFor(ordering)
+    .WithReference(inventory).WaitFor(inventory)
+    .WithHttpHealthCheck("/health")
+    .WithConfiguredPort()
+    .WithUrlForEndpoint("http", url => url.DisplayText = "Storefront");
+
 string[] services = ["ordering", "inventory", "payment", "notification"];
 builder.ShowDeadLetterDepths(infrastructure.Messaging.Resource, services);
-builder.PrintWhenRunning(infrastructure, services);
+builder.PrintWhenRunning(infrastructure, [.. services, "storefront"]);
 
 builder.Build().Run();

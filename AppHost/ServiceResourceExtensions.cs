@@ -16,12 +16,20 @@ internal static class ServiceResourceExtensions
             .WithReference(db).WaitFor(db)
             .WithHttpHealthCheck("/health");
 
-        // The documented local ports come from each service's launch profile (5100–5103); ServicePorts:<name> moves one.
-        if (builder.Configuration.GetValue<int?>($"ServicePorts:{name}") is { } port)
+        return service.WithConfiguredPort();
+    }
+
+    /// <summary>
+    /// The documented local ports come from each project's launch profile (5100–5104); <c>ServicePorts:&lt;name&gt;</c>
+    /// moves one (eng/run.sh passes ORDERING_PORT and the like this way).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithConfiguredPort(this IResourceBuilder<ProjectResource> project)
+    {
+        if (project.ApplicationBuilder.Configuration.GetValue<int?>($"ServicePorts:{project.Resource.Name}") is { } port)
         {
-            service.WithEndpoint("http", endpoint => endpoint.Port = port);
+            project.WithEndpoint("http", endpoint => endpoint.Port = port);
         }
 
-        return service;
+        return project;
     }
 }

@@ -8,7 +8,7 @@
 #                         stop, and verify that nothing is left running (what CI does)
 #   eng/run.sh --reset    delete this checkout's local RabbitMQ and PostgreSQL data (stock, orders, queues), then exit
 #
-# Ports (override with the variables): Ordering 5100, Inventory 5101, Payment 5102, Notification 5103;
+# Ports (override with the variables): Ordering 5100, Inventory 5101, Payment 5102, Notification 5103, Storefront 5104;
 # dashboard http://localhost:15200. Other arguments go to the AppHost (e.g. --InfrastructureMode=local).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,7 +18,7 @@ MODE=run
 case "${1:-}" in --check) MODE=check; shift ;; --reset) MODE=reset; shift ;; esac
 # The AppHost's default local data directory (AppHost/Infrastructure/LocalInfrastructure.cs computes the same).
 DATA_DIR=${TMPDIR:-/tmp}/ordersystem-apphost-$(printf '%s' "$ROOT" | md5sum | cut -c1-8)
-declare -A PORT=([ordering]=${ORDERING_PORT:-5100} [inventory]=${INVENTORY_PORT:-5101} [payment]=${PAYMENT_PORT:-5102} [notification]=${NOTIFICATION_PORT:-5103})
+declare -A PORT=([ordering]=${ORDERING_PORT:-5100} [inventory]=${INVENTORY_PORT:-5101} [payment]=${PAYMENT_PORT:-5102} [notification]=${NOTIFICATION_PORT:-5103} [storefront]=${STOREFRONT_PORT:-5104})
 
 if [ $MODE = reset ]; then
   if pgrep -f -- "$DATA_DIR/" >/dev/null; then log "the system is running: stop it first (Ctrl-C)"; exit 1; fi
@@ -72,7 +72,7 @@ fi
 
 # --check
 deadline=$(( $(date +%s) + ${HEALTH_TIMEOUT:-300} ))
-for s in ordering inventory payment notification; do
+for s in ordering inventory payment notification storefront; do
   until curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:${PORT[$s]}/health"; do
     kill -0 "$runner" 2>/dev/null || { log "the AppHost exited during start-up"; exit 1; }
     [ "$(date +%s)" -lt $deadline ] || { log "$s is not healthy: $(curl -sS --max-time 5 "http://127.0.0.1:${PORT[$s]}/health" 2>&1 || true)"; exit 1; }

@@ -32,6 +32,7 @@ else
   eval "$(eng/infra.sh start)"
 fi
 
+eng/install-browser.sh >&2   # the storefront's browser tests drive Debian's chromium
 log "building OrderSystem.sln"
 dotnet build OrderSystem.sln -nologo -v:q -clp:ErrorsOnly
 

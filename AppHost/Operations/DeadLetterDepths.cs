@@ -21,7 +21,7 @@ internal static class DeadLetterDepths
 
     public static void ShowDeadLetterDepths(this IDistributedApplicationBuilder builder, IResourceWithConnectionString broker, params string[] services)
     {
-        builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((@event, _) =>
+        builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((@event, cancellationToken) =>
         {
             var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();
             var model = @event.Services.GetRequiredService<DistributedApplicationModel>();
@@ -34,7 +34,7 @@ internal static class DeadLetterDepths
                 {
                     await foreach (var change in notifications.WatchAsync(stopping))
                     {
-                        if (services.Contains(change.Resource.Name)) instances.GetOrAdd(change.Resource.Name, _ => new())[change.ResourceId] = 0;
+                        if (services.Contains(change.Resource.Name)) instances.GetOrAdd(change.Resource.Name, static _ => new())[change.ResourceId] = 0;
                     }
                 }
                 catch (OperationCanceledException)

@@ -6,6 +6,7 @@ using OrderSystem.Ordering.Api;
 using OrderSystem.Ordering.Backpressure;
 using OrderSystem.Ordering.Persistence;
 using OrderSystem.Ordering.Saga;
+using OrderSystem.Ordering.StateFeed;
 using OrderSystem.Ordering.Telemetry;
 
 namespace OrderSystem.Ordering;
@@ -29,6 +30,7 @@ public static class OrderingServiceExtensions
         builder.Services.AddOptions<BackpressureOptions>().BindConfiguration(BackpressureOptions.Section);
         builder.Services.AddSingleton<SagaBacklog>(); // POST /orders answers 503 while too much waits for the saga
         builder.Services.AddScoped<RecordOrderStateActivity>();
+        builder.Services.AddSingleton<OrderStateFeed>(); // GET /orders/events
         builder.AddBaggageAttributes(OrderBaggage.OrderId); // order.id on every span and log record (docs/observability.md)
         builder.AddMessageBus<OrderingDbContext>(bus =>
         {

@@ -33,6 +33,8 @@ public sealed class DeadLetterCommands_Specs(RunningSystem running)
         var groupId = Regex.Match(groups.Data!.Value!, @"\| `([0-9a-f]{8})` \| `order-confirmed_error` \|").Groups[1].Value;
         groupId.ShouldNotBeEmpty();
         (await Notifications(notification, orderId)).ShouldBe(0);
+        await Eventually.Get(() => Task.FromResult(DeadLetterProperty("notification")), p => p.Contains("order-confirmed_error"),
+            "the notification resource's dead letters", TimeSpan.FromMinutes(1));
 
         (await notification.DeleteAsync($"/demo/mail-outages/{customer}")).EnsureSuccessStatusCode();
         var redrive = await Execute(DeadLetterCommandNames.RedriveGroup, ("group", groupId));
@@ -43,6 +45,8 @@ public sealed class DeadLetterCommands_Specs(RunningSystem running)
         var after = await Execute(DeadLetterCommandNames.ListGroups);
         after.Data!.Value!.ShouldNotContain($"`{groupId}`");
         (await Notifications(notification, orderId)).ShouldBe(1);
+        await Eventually.Get(() => Task.FromResult(DeadLetterProperty("notification")), p => p == "0",
+            "no dead letters left on the notification resource", TimeSpan.FromMinutes(1));
     }
 
     [Fact]
@@ -53,6 +57,12 @@ public sealed class DeadLetterCommands_Specs(RunningSystem running)
         result.Success.ShouldBeFalse();
         result.Message!.ShouldContain("00000000");
     }
+
+    /// <summary>The "dead letters" property the AppHost shows on a service's resource (AppHost/Operations/DeadLetterDepths.cs).</summary>
+    private string DeadLetterProperty(string service) =>
+        System.App.ResourceNotifications.TryGetCurrentState(service, out var state)
+            ? state.Snapshot.Properties.FirstOrDefault(p => p.Name == "dead letters")?.Value?.ToString() ?? ""
+            : "";
 
     private async Task<ExecuteCommandResult> Execute(string command, params (string Name, string Value)[] arguments)
     {

@@ -30,6 +30,7 @@ public static class OrdersApi
         orders.MapGet("/{id:guid}", GetOrder).WithSummary("An order, its state and history.");
         orders.MapGet("/", ListOrders).WithSummary("Orders, newest first, optionally in one state.");
         orders.MapPost("/{id:guid}/cancel", CancelOrder).WithSummary("Ask to cancel an order (accepted until the payment is captured).");
+        orders.MapOrderEventsApi();
         return orders;
     }
 

@@ -3,16 +3,19 @@ using MassTransit;
 using OrderSystem.Messaging.Storage;
 using OrderSystem.Ordering.Persistence;
 using OrderSystem.Ordering.Saga;
+using OrderSystem.Ordering.StateFeed;
 
 namespace OrderSystem.Ordering.Telemetry;
 
 /// <summary>
 /// State-machine activity run whenever the order enters a state: names the state on the saga's span
 /// (<see cref="OrderStateTag"/>) and, for a terminal state, records the order metrics once the saga's transaction commits
-/// (<see cref="AfterCommit"/>), so a pass that rolls back and is retried counts once. Resolved from the message's scope;
-/// a host without <see cref="OrderMetrics"/> (the in-memory saga harness) records no metrics.
+/// (<see cref="AfterCommit"/>), so a pass that rolls back and is retried counts once; after the same commit, hands every
+/// state change to the <see cref="OrderStateFeed"/> (<c>GET /orders/events</c>). Resolved from the message's scope;
+/// a host without <see cref="OrderMetrics"/> or the feed (the in-memory saga harness) records no metrics or changes.
 /// </summary>
-public sealed class RecordOrderStateActivity(OrderMetrics? metrics = null, OrderingDbContext? db = null) : IStateMachineActivity<OrderState>
+public sealed class RecordOrderStateActivity(OrderMetrics? metrics = null, OrderingDbContext? db = null, OrderStateFeed? feed = null)
+    : IStateMachineActivity<OrderState>
 {
     /// <summary>Span attribute naming the state the saga entered while handling a message.</summary>
     public const string OrderStateTag = "order.state";
@@ -44,6 +47,14 @@ public sealed class RecordOrderStateActivity(OrderMetrics? metrics = null, Order
     private void Record(OrderState order)
     {
         Activity.Current?.SetTag(OrderStateTag, order.CurrentState);
+        if (feed is not null)
+        {
+            var change = new OrderStateChanged(order.CorrelationId, order.CustomerId, order.CurrentState, order.Total, order.Reason,
+                order.History.Select(h => new OrderStateChanged.Entry(h.State, h.At)).ToList());
+            if (db is null) feed.Publish(change);
+            else AfterCommit.Run(db, () => feed.Publish(change));
+        }
+
         if (metrics is null || !OrderStateNames.IsTerminal(order.CurrentState)) return;
 
         var state = order.CurrentState;
