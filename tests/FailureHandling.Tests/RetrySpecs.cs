@@ -99,9 +99,27 @@ public sealed class RetrySpecs(IsolatedEnvironment environment) : IClassFixture<
         release.ShouldBe(0);
     }
 
+    [Fact]
+    public async Task The_depth_gauge_covers_the_skipped_queue_too()
+    {
+        using var metrics = new MetricsRecorder();
+        const string skippedQueue = InventoryUnderTest.ReserveStockQueue + "_skipped";
+        var before = await _queues.DepthAsync(skippedQueue);
+        var endpoint = await _inventory.Bus.GetSendEndpoint(new Uri($"queue:{InventoryUnderTest.ReserveStockQueue}"));
+        await endpoint.Send(new NobodyConsumesThis(Guid.NewGuid())); // no consumer of the type on the endpoint: skipped
+
+        var depth = await Eventually.Get(() => _queues.DepthAsync(skippedQueue), d => d == before + 1, "one more message in reserve-stock_skipped");
+        // The wait is the assertion: it fails, with the last value the gauge reported, unless the gauge reaches the depth.
+        await Eventually.Get(() => Task.FromResult(metrics.Observe(FailureMetrics.ErrorQueueDepthName, ("queue", skippedQueue), ("vhost", environment.VirtualHost))),
+            value => value == depth, $"the gauge to report {depth} for {skippedQueue}");
+    }
+
     public async Task DisposeAsync()
     {
         await _queues.DisposeAsync();
         await _inventory.DisposeAsync();
     }
 }
+
+/// <summary>A message no endpoint of Inventory consumes: sent to one of its queues, MassTransit moves it to <c>_skipped</c>.</summary>
+public record NobodyConsumesThis(Guid Id);
