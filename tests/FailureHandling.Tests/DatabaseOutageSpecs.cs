@@ -7,12 +7,14 @@ namespace OrderSystem.FailureHandling.Tests;
 
 /// <summary>
 /// Inventory's database really unreachable (a <see cref="OrderSystem.Testing.Faults.TcpProxy"/> between the service and
-/// PostgreSQL) for longer than the immediate retries. Here the first redelivery interval is 5 s: the durable scheduler
+/// PostgreSQL) for longer than the immediate retries. Here the first redelivery interval is 15 s: the durable scheduler
 /// lives in the same database, so the redelivery write waits (holding the broker delivery) until the database is back,
-/// at most until the redelivery would have been due.
+/// at most until the redelivery would have been due. The interval is the test's window to end the outage in: wide, so
+/// that a loaded machine reaches the point "past the immediate retries" well inside it.
 /// </summary>
 public sealed class DatabaseOutageSpecs(IsolatedEnvironment environment) : IClassFixture<IsolatedEnvironment>, IAsyncLifetime
 {
+    private static readonly TimeSpan FirstRedelivery = TimeSpan.FromSeconds(15);
     private InventoryUnderTest _inventory = null!;
     private QueueProbe _queues = null!;
 
@@ -20,7 +22,7 @@ public sealed class DatabaseOutageSpecs(IsolatedEnvironment environment) : IClas
     {
         _inventory = await InventoryUnderTest.StartAsync(environment, new Dictionary<string, string>
         {
-            ["Messaging:FailureHandling:RedeliveryIntervals:0"] = "00:00:05",
+            ["Messaging:FailureHandling:RedeliveryIntervals:0"] = FirstRedelivery.ToString("c"),
             ["Messaging:FailureHandling:RedeliveryIntervals:1"] = "00:00:05",
         });
         _queues = new QueueProbe(environment);
@@ -38,11 +40,11 @@ public sealed class DatabaseOutageSpecs(IsolatedEnvironment environment) : IClas
         var messageId = await _inventory.PublishReserveStockAsync(orderId, sku, 2);
         // 1 + 2 immediate attempts, then at least one failed attempt to write the redelivery: past the immediate retries.
         await Eventually.True(() => Task.FromResult(_inventory.ConnectionFailures.Count - failuresBefore >= 5),
-            "the immediate retries and a redelivery write to fail on the unreachable database", TimeSpan.FromSeconds(4));
+            "the immediate retries and a redelivery write to fail on the unreachable database", FirstRedelivery - TimeSpan.FromSeconds(5));
         (await _queues.PeekAsync(InventoryUnderTest.ReserveStockErrorQueue)).ShouldNotContain(m => m.IsCopyOf(messageId));
         _inventory.DatabaseProxy.Reconnect();
 
-        await _inventory.WaitHandledAsync(messageId);
+        await _inventory.WaitHandledAsync(messageId, FirstRedelivery + Eventually.DefaultTimeout);
         var product = await _inventory.ProductAsync(sku);
         product.Available.ShouldBe(8);
         product.Reserved.ShouldBe(2);

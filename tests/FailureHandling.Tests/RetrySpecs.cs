@@ -89,14 +89,29 @@ public sealed class RetrySpecs(IsolatedEnvironment environment) : IClassFixture<
         var depth = await Eventually.Get(() => _queues.DepthAsync(InventoryUnderTest.ReserveStockErrorQueue), d => d == before + 2,
             "two more messages in reserve-stock_error");
         var tags = new[] { ("queue", InventoryUnderTest.ReserveStockErrorQueue), ("vhost", environment.VirtualHost) };
-        var reported = await Eventually.Get(() => Task.FromResult(metrics.Observe(FailureMetrics.ErrorQueueDepthName, tags)),
+        // The wait is the assertion: it fails, with the last value the gauge reported, unless the gauge reaches the depth.
+        await Eventually.Get(() => Task.FromResult(metrics.Observe(FailureMetrics.ErrorQueueDepthName, tags)),
             value => value == depth, $"the gauge to report {depth}");
-        reported.ShouldBe(depth);
 
         // The other endpoint of the service is watched too, and its error queue is empty.
         var release = await Eventually.Get(() => Task.FromResult(metrics.Observe(FailureMetrics.ErrorQueueDepthName, ("queue", "release-stock_error"), ("vhost", environment.VirtualHost))),
             value => value is not null, "release-stock_error to be reported");
         release.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task The_depth_gauge_covers_the_skipped_queue_too()
+    {
+        using var metrics = new MetricsRecorder();
+        const string skippedQueue = InventoryUnderTest.ReserveStockQueue + "_skipped";
+        var before = await _queues.DepthAsync(skippedQueue);
+        var endpoint = await _inventory.Bus.GetSendEndpoint(new Uri($"queue:{InventoryUnderTest.ReserveStockQueue}"));
+        await endpoint.Send(new NobodyConsumesThis(Guid.NewGuid())); // no consumer of the type on the endpoint: skipped
+
+        var depth = await Eventually.Get(() => _queues.DepthAsync(skippedQueue), d => d == before + 1, "one more message in reserve-stock_skipped");
+        // The wait is the assertion: it fails, with the last value the gauge reported, unless the gauge reaches the depth.
+        await Eventually.Get(() => Task.FromResult(metrics.Observe(FailureMetrics.ErrorQueueDepthName, ("queue", skippedQueue), ("vhost", environment.VirtualHost))),
+            value => value == depth, $"the gauge to report {depth} for {skippedQueue}");
     }
 
     public async Task DisposeAsync()
@@ -105,3 +120,6 @@ public sealed class RetrySpecs(IsolatedEnvironment environment) : IClassFixture<
         await _inventory.DisposeAsync();
     }
 }
+
+/// <summary>A message no endpoint of Inventory consumes: sent to one of its queues, MassTransit moves it to <c>_skipped</c>.</summary>
+public record NobodyConsumesThis(Guid Id);

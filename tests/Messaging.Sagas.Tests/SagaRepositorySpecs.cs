@@ -82,6 +82,10 @@ public abstract class SagaRepositorySpecs(IsolatedEnvironment environment, Concu
         await Task.WhenAll(Enumerable.Range(0, events).Select(_ => insertOnInitial
             ? _host.Bus.Publish(new CounterOpened(id, "raced-" + id))
             : _host.Bus.Publish(new CounterStarted(id, "raced-" + id))));
+        // Open the gate only once the creations provably overlap: a second creator held at the gate beside the first
+        // (both found no instance), or one blocked in the database behind the first one's uncommitted row.
+        await Eventually.True(async () => CreationGate.Overlapped(id) || (CreationGate.Arrivals(id) >= 1 && await _host.LockWaitersAsync() >= 1),
+            "a second creator to overlap the first one held at the gate");
         CreationGate.Open(id);
 
         var final = await Eventually.Get(() => _host.ReadAsync(id), s => s?.Starts >= events, $"{events} starts to be counted", ContentionTimeout);

@@ -106,6 +106,16 @@ public sealed class SagaTestHost : IAsyncDisposable
         return await db.Set<CounterState>().CountAsync(x => x.CorrelationId == id);
     }
 
+    /// <summary>How many sessions of this test's database are waiting for a lock held by another (a blocked creator).</summary>
+    public async Task<long> LockWaitersAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync();

@@ -7,8 +7,8 @@ using RabbitMQ.Client.Exceptions;
 namespace OrderSystem.Messaging.Diagnostics;
 
 /// <summary>
-/// Measures the depth of the error queue (<c>&lt;queue&gt;_error</c>, MassTransit's dead-letter queue) of every receive
-/// endpoint this service configures, and reports it as <see cref="FailureMetrics.ErrorQueueDepthName"/>. It needs no
+/// Measures the depth of the dead-letter queues (<c>&lt;queue&gt;_error</c>: a consumer gave up; <c>&lt;queue&gt;_skipped</c>:
+/// nothing on the endpoint consumes the message's type) of every receive endpoint this service configures, and reports it as <see cref="FailureMetrics.ErrorQueueDepthName"/>. It needs no
 /// management plugin and no extra configuration: a passive queue declare over AMQP answers the message count, on the
 /// service's own broker connection string; the endpoint names come from the bus configuration
 /// (<see cref="Watch"/>). An error queue that does not exist yet (MassTransit creates it on the first fault) counts 0.
@@ -17,16 +17,21 @@ public sealed class ErrorQueueMonitor(Uri brokerUri, IOptions<ErrorQueueMonitorO
     : BackgroundService
 {
     public const string ErrorQueueSuffix = "_error";
+    public const string SkippedQueueSuffix = "_skipped";
 
     private readonly HashSet<string> _queues = [];
     private readonly string _virtualHost = VirtualHostOf(brokerUri);
     private IConnection? _connection;
     private bool _failing;
 
-    /// <summary>Adds an endpoint (its queue name) whose error queue is measured.</summary>
+    /// <summary>Adds an endpoint (its queue name) whose error and skipped queues are measured.</summary>
     public void Watch(string endpointQueue)
     {
-        lock (_queues) _queues.Add(endpointQueue + ErrorQueueSuffix);
+        lock (_queues)
+        {
+            _queues.Add(endpointQueue + ErrorQueueSuffix);
+            _queues.Add(endpointQueue + SkippedQueueSuffix);
+        }
     }
 
     /// <summary>Error queues measured by this monitor.</summary>

@@ -3,7 +3,11 @@ using OrderSystem.Messaging.Diagnostics;
 
 namespace OrderSystem.FailureHandling.Tests.Support;
 
-/// <summary>A <see cref="MeterListener"/> on the building block's meter: the same numbers an exporter would collect.</summary>
+/// <summary>
+/// A <see cref="MeterListener"/> on the building block's meter: the raw measurements the instruments record, in this
+/// process, before any OpenTelemetry view or aggregation. That an exporter receives them is a separate claim, tested
+/// through OTLP in AppHost.Tests (Telemetry_Specs).
+/// </summary>
 public sealed class MetricsRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();

@@ -32,6 +32,8 @@ public sealed class DatabaseOutageSpecs(IsolatedEnvironment environment) : IClas
 
     public Task DisposeAsync() => Task.CompletedTask;
 
+    private static readonly System.Text.RegularExpressions.Regex AttemptNumber = new(@"failed \(attempt (\d+)\)");
+
     [Fact]
     public async Task Delivery_resumes_by_itself_after_the_database_comes_back_and_loses_nothing()
     {
@@ -82,7 +84,22 @@ public sealed class DatabaseOutageSpecs(IsolatedEnvironment environment) : IClas
         var ledger = await consumer.QueryAsync(db => db.Ledger.GroupBy(l => l.EntryId).Select(g => g.Count()).ToListAsync());
         ledger.Count.ShouldBe(entries.Count, "no message lost");
         ledger.ShouldAllBe(n => n == 1, "no effect twice");
-        var failures = deliverer.Logs.Warnings("BusOutboxDeliveryService").Count;
-        failures.ShouldBeLessThan(40, "backing off, not hammering the database");
+        // Backing off, not hammering: each failed attempt k is followed by a pause of at least QueryDelay × 2^(k−1), capped
+        // at MaxDeliveryBackoff (the test host's 200 ms and 1 s), before attempt k+1. A lower bound on time between
+        // attempts, so a slow, loaded machine cannot make it fail; a loop that retried at once would.
+        var attempts = deliverer.Logs.WarningsWithTime("BusOutboxDeliveryService")
+            .Select(w => (w.At, Match: AttemptNumber.Match(w.Message)))
+            .Where(w => w.Match.Success)
+            .Select(w => (w.At, Attempt: int.Parse(w.Match.Groups[1].Value)))
+            .ToList();
+        attempts.Count.ShouldBeGreaterThanOrEqualTo(4, "both outages were seen as failed attempts");
+        var retries = attempts.Zip(attempts.Skip(1)).Where(p => p.Second.Attempt == p.First.Attempt + 1).ToList();
+        retries.ShouldNotBeEmpty();
+        foreach (var (first, second) in retries)
+        {
+            var backoff = TimeSpan.FromMilliseconds(Math.Min(1000, 200 * Math.Pow(2, first.Attempt - 1)));
+            (second.At - first.At).ShouldBeGreaterThanOrEqualTo(backoff - TimeSpan.FromMilliseconds(20),
+                $"attempt {second.Attempt} came too soon after attempt {first.Attempt}");
+        }
     }
 }

@@ -28,17 +28,6 @@ public sealed class ProcessKillSpecs(IsolatedEnvironment environment) : IClassFi
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private static string CrashClientPath()
-    {
-        // tests/Messaging.Tests/bin/<Configuration>/net10.0/ → tests/Messaging.CrashClient/bin/<Configuration>/net10.0/
-        var own = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = own.Parent!.Name;
-        var path = Path.GetFullPath(Path.Combine(own.FullName, "..", "..", "..", "..", "Messaging.CrashClient", "bin", configuration,
-            own.Name, "OrderSystem.Messaging.CrashClient.dll"));
-        File.Exists(path).ShouldBeTrue($"crash client not built at {path}");
-        return path;
-    }
-
     [Fact]
     public async Task Every_message_committed_before_the_kill_goes_out_once_after_a_restart()
     {
@@ -50,7 +39,7 @@ public sealed class ProcessKillSpecs(IsolatedEnvironment environment) : IClassFi
             var committed = 0;
             using (var client = Process.Start(new ProcessStartInfo("dotnet")
                    {
-                       ArgumentList = { CrashClientPath(), environment.RabbitMqUri.ToString(), MessagingTestHost.Limited(_db), run.ToString() },
+                       ArgumentList = { CrashClient.Path(), environment.RabbitMqUri.ToString(), MessagingTestHost.Limited(_db), run.ToString() },
                        RedirectStandardOutput = true,
                        RedirectStandardError = true,
                        UseShellExecute = false,

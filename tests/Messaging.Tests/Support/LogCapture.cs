@@ -6,10 +6,15 @@ namespace OrderSystem.Messaging.Tests.Support;
 /// <summary>Keeps warnings and errors a host logged, so a test can see that a failure was noticed (and how often).</summary>
 public sealed class LogCapture : ILoggerProvider
 {
-    private readonly ConcurrentQueue<(string Category, LogLevel Level, string Message)> _entries = new();
+    private readonly ConcurrentQueue<(string Category, LogLevel Level, string Message, TimeSpan At)> _entries = new();
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     public IReadOnlyList<string> Warnings(string categoryContains) =>
-        _entries.Where(e => e.Level >= LogLevel.Warning && e.Category.Contains(categoryContains)).Select(e => e.Message).ToList();
+        WarningsWithTime(categoryContains).Select(e => e.Message).ToList();
+
+    /// <summary>The warnings with the time each was logged (since the capture started), in the order logged.</summary>
+    public IReadOnlyList<(TimeSpan At, string Message)> WarningsWithTime(string categoryContains) =>
+        _entries.Where(e => e.Level >= LogLevel.Warning && e.Category.Contains(categoryContains)).Select(e => (e.At, e.Message)).ToList();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -24,7 +29,7 @@ public sealed class LogCapture : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (IsEnabled(logLevel)) owner._entries.Enqueue((category, logLevel, formatter(state, exception) + (exception is null ? "" : " " + exception)));
+            if (IsEnabled(logLevel)) owner._entries.Enqueue((category, logLevel, formatter(state, exception) + (exception is null ? "" : " " + exception), owner._clock.Elapsed));
         }
     }
 }

@@ -27,10 +27,10 @@ public sealed class MessagingTestHost : IAsyncDisposable
     public IBus Bus => Services.GetRequiredService<IBus>();
 
     public static async Task<MessagingTestHost> StartAsync(IsolatedEnvironment environment, string connectionString,
-        Action<IBusRegistrationConfigurator> configure, Action<EntityFrameworkOutboxOptions>? outbox = null, Deliveries? deliveries = null)
+        Action<IBusRegistrationConfigurator> configure, Action<EntityFrameworkOutboxOptions>? outbox = null, Deliveries? deliveries = null, Uri? broker = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration["ConnectionStrings:messaging"] = environment.RabbitMqUri.ToString();
+        builder.Configuration["ConnectionStrings:messaging"] = (broker ?? environment.RabbitMqUri).ToString();
         var logs = new LogCapture();
         builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Information);
         builder.Services.AddSingleton(logs);
