@@ -127,7 +127,7 @@ internal sealed class LoadClient(SystemUnderTest system, Settings settings)
             {
                 anySustained = true;
                 loadAtMax = LoadAverage.Read();
-                rate = Math.Round(rate * 1.25);
+                rate = Math.Max(rate + 1, Math.Round(rate * 1.25));
                 if (rate >= lowestFailed) break;
                 continue;
             }
