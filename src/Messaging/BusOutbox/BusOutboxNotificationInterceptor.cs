@@ -63,6 +63,14 @@ internal sealed class BusOutboxNotificationInterceptor<TDbContext>(BusOutboxNoti
         if (context is TDbContext && Saving.Remove(context)) AfterCommit.Run(context, notification.Notify);
     }
 
+    public override void SaveChangesCanceled(DbContextEventData eventData) => Forget(eventData.Context);
+
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Forget(eventData.Context);
+        return Task.CompletedTask;
+    }
+
     private static void Forget(DbContext? context)
     {
         if (context is not null) Saving.Remove(context);

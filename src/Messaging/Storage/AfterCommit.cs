@@ -10,65 +10,85 @@ namespace OrderSystem.Messaging.Storage;
 /// metric): a pass that rolls back and is retried must not leave its effects behind twice. Without a transaction the
 /// work runs at once. <see cref="Interceptor"/> runs the work after the commit and drops it on a rollback or a failed
 /// commit; <c>AddEntityFrameworkOutbox&lt;TDbContext&gt;</c> adds it to the DbContext.
+/// <para>
+/// Safe with DbContext pooling: the pending work belongs to one transaction (its <c>TransactionId</c>), not to the
+/// context. Work left by a transaction that ended without a commit or rollback event (disposed after an exception) is
+/// dropped when the context's next transaction adds work or ends, so it never runs on another message's commit.
+/// </para>
 /// </summary>
 public static class AfterCommit
 {
-    private static readonly ConditionalWeakTable<DbContext, List<Action>> Pending = new();
+    private static readonly ConditionalWeakTable<DbContext, PendingWork> Pending = new();
 
     public static readonly IInterceptor Interceptor = new CommitInterceptor();
 
     public static void Run(DbContext db, Action action)
     {
-        if (db.Database.CurrentTransaction is null)
+        if (db.Database.CurrentTransaction is not { } transaction)
         {
             action();
             return;
         }
 
-        var actions = Pending.GetOrCreateValue(db);
-        lock (actions) actions.Add(action);
+        var pending = Pending.GetOrCreateValue(db);
+        lock (pending)
+        {
+            if (pending.TransactionId != transaction.TransactionId)
+            {
+                pending.Actions.Clear(); // left by an earlier transaction of this (pooled) context that never ended cleanly
+                pending.TransactionId = transaction.TransactionId;
+            }
+
+            pending.Actions.Add(action);
+        }
     }
 
-    private static void Complete(DbContext? db, bool committed)
+    private static void Complete(DbContext? db, Guid transactionId, bool committed)
     {
-        if (db is null || !Pending.TryGetValue(db, out var actions)) return;
+        if (db is null || !Pending.TryGetValue(db, out var pending)) return;
         Action[] due;
-        lock (actions)
+        lock (pending)
         {
-            due = [.. actions];
-            actions.Clear();
+            due = pending.TransactionId == transactionId ? [.. pending.Actions] : [];
+            pending.Actions.Clear();
         }
 
         if (!committed) return;
         foreach (var action in due) action();
     }
 
+    private sealed class PendingWork
+    {
+        public Guid TransactionId { get; set; }
+        public List<Action> Actions { get; } = [];
+    }
+
     private sealed class CommitInterceptor : DbTransactionInterceptor
     {
         public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
-            Complete(eventData.Context, committed: true);
+            Complete(eventData.Context, eventData.TransactionId, committed: true);
 
         public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
         {
-            Complete(eventData.Context, committed: true);
+            Complete(eventData.Context, eventData.TransactionId, committed: true);
             return Task.CompletedTask;
         }
 
         public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) =>
-            Complete(eventData.Context, committed: false);
+            Complete(eventData.Context, eventData.TransactionId, committed: false);
 
         public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
         {
-            Complete(eventData.Context, committed: false);
+            Complete(eventData.Context, eventData.TransactionId, committed: false);
             return Task.CompletedTask;
         }
 
         public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) =>
-            Complete(eventData.Context, committed: false);
+            Complete(eventData.Context, eventData.TransactionId, committed: false);
 
         public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
         {
-            Complete(eventData.Context, committed: false);
+            Complete(eventData.Context, eventData.TransactionId, committed: false);
             return Task.CompletedTask;
         }
     }
