@@ -91,11 +91,24 @@ internal static class DeadLetterDepths
         using var http = new HttpClient { BaseAddress = ((IResourceWithEndpoints)broker).GetEndpoint("management").Url is { } url ? new Uri(url) : null, Timeout = TimeSpan.FromSeconds(5) };
         http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{credentials[0]}:{credentials[1]}")));
 
-        foreach (var consumer in await http.GetFromJsonAsync<JsonElement>("/api/consumers", cancellationToken) is { ValueKind: JsonValueKind.Array } list ? list.EnumerateArray() : [])
+        // A consumer names its connection by address ("127.0.0.1:40112 -> 127.0.0.1:5670"); the name the service gave
+        // it is on the connection, as the client property connection_name.
+        var services = new Dictionary<string, string>();
+        foreach (var connection in (await http.GetFromJsonAsync<JsonElement>("/api/connections", cancellationToken)).EnumerateArray())
+        {
+            if (connection.TryGetProperty("name", out var name)
+                && connection.TryGetProperty("client_properties", out var client)
+                && client.TryGetProperty("connection_name", out var given) && given.ValueKind == JsonValueKind.String)
+            {
+                services[name.GetString()!] = given.GetString()!;
+            }
+        }
+
+        foreach (var consumer in (await http.GetFromJsonAsync<JsonElement>("/api/consumers", cancellationToken)).EnumerateArray())
         {
             var queue = consumer.GetProperty("queue").GetProperty("name").GetString();
             var connection = consumer.TryGetProperty("channel_details", out var channel) && channel.TryGetProperty("connection_name", out var name) ? name.GetString() : null;
-            if (queue is not null && connection is not null) owners[queue] = connection;
+            if (queue is not null && connection is not null && services.TryGetValue(connection, out var service)) owners[queue] = service;
         }
 
         var result = new List<(string, string, long)>();
