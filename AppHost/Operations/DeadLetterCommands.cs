@@ -86,15 +86,19 @@ internal static class DeadLetterCommands
             });
     }
 
-    /// <summary>The broker's AMQP URI and management URL, with the credentials the services get.</summary>
-    public static async Task<ErrorQueueOperations> OperationsFor(IResourceWithConnectionString broker, CancellationToken cancellationToken)
+    private static async Task<ErrorQueueOperations> OperationsFor(IResourceWithConnectionString broker, CancellationToken cancellationToken)
     {
-        var amqp = await broker.ConnectionStringExpression.GetValueAsync(cancellationToken)
-            ?? throw new CommandFailedException("The broker has no connection string yet.");
-        var userInfo = new Uri(amqp).UserInfo;
-        var management = ((IResourceWithEndpoints)broker).GetEndpoint("management");
-        var managementUrl = new UriBuilder(management.Url) { UserName = userInfo.Split(':')[0], Password = userInfo.Split(':', 2)[1] }.Uri.ToString();
-        return ErrorQueueOperations.Create(amqp, managementUrl);
+        BrokerManagement access;
+        try
+        {
+            access = await BrokerManagement.ForAsync(broker, cancellationToken);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CommandFailedException(e.Message);
+        }
+
+        return ErrorQueueOperations.Create(access.AmqpUri, access.ManagementUrlWithCredentials);
     }
 
     private static async Task<ExecuteCommandResult> Run(IResourceWithConnectionString broker, ExecuteCommandContext context,

@@ -68,7 +68,7 @@ internal static class DeadLetterDepths
                                 }
                             }
                         }
-                        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !stopping.IsCancellationRequested)
+                        catch (Exception e) when (e is HttpRequestException or JsonException or InvalidOperationException or TaskCanceledException && !stopping.IsCancellationRequested)
                         {
                             logger.LogDebug(e, "Dead-letter depths not read this time");
                         }
@@ -86,10 +86,7 @@ internal static class DeadLetterDepths
     private static async Task<List<(string Service, string Queue, long Messages)>> ReadAsync(
         IResourceWithConnectionString broker, Dictionary<string, string> owners, CancellationToken cancellationToken)
     {
-        var amqp = new Uri((await broker.ConnectionStringExpression.GetValueAsync(cancellationToken))!);
-        var credentials = amqp.UserInfo.Split(':', 2).Select(Uri.UnescapeDataString).ToArray();
-        using var http = new HttpClient { BaseAddress = ((IResourceWithEndpoints)broker).GetEndpoint("management").Url is { } url ? new Uri(url) : null, Timeout = TimeSpan.FromSeconds(5) };
-        http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{credentials[0]}:{credentials[1]}")));
+        using var http = (await BrokerManagement.ForAsync(broker, cancellationToken)).CreateClient();
 
         // A consumer names its connection by address ("127.0.0.1:40112 -> 127.0.0.1:5670"); the name the service gave
         // it is on the connection, as the client property connection_name.

@@ -1,5 +1,4 @@
 using OrderSystem.Inventory;
-using OrderSystem.Inventory.Api;
 using OrderSystem.Inventory.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,5 +1,4 @@
 using OrderSystem.Notification;
-using OrderSystem.Notification.Api;
 using OrderSystem.Notification.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);

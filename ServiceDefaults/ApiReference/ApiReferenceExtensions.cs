@@ -1,13 +1,17 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Scalar.AspNetCore;
 
-namespace OrderSystem.Notification.Api;
+namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The service's OpenAPI document (<c>/openapi/v1.json</c>) and its browsable reference (<c>/scalar/v1</c>, where
 /// <c>GET /</c> leads), titled and described for this project, without the reference's features that have nothing to do
 /// with it (client download, AI agent, MCP, developer toolbar, telemetry).
 /// </summary>
-public static class ApiReference
+public static class ApiReferenceExtensions
 {
     public const string UiPath = "/scalar/v1";
 
