@@ -20,11 +20,14 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
     private static string LockOldestOutboxSql(MessagingTables tables) =>
         $"SELECT *, xmin FROM {tables.OutboxState} ORDER BY created LIMIT 1 FOR UPDATE SKIP LOCKED";
 
-    /// <summary>Delivers up to <see cref="OutboxesPerRound"/> outbox transactions; returns the messages sent.</summary>
-    public async Task<int> DeliverAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers up to <see cref="OutboxesPerRound"/> outbox transactions; returns the messages sent. Takes no new outbox
+    /// transaction once <paramref name="stopping"/> is cancelled; <paramref name="cancellationToken"/> aborts the one in progress.
+    /// </summary>
+    public async Task<int> DeliverAsync(CancellationToken stopping, CancellationToken cancellationToken)
     {
         var total = 0;
-        for (var round = 0; round < OutboxesPerRound; round++)
+        for (var round = 0; round < OutboxesPerRound && !stopping.IsCancellationRequested; round++)
         {
             var sent = await DeliverOldestAsync(cancellationToken);
             if (sent is null) return total;

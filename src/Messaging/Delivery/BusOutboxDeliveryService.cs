@@ -25,6 +25,7 @@ public sealed class BusOutboxDeliveryService<TDbContext>(
 {
     private static readonly string ContextType = typeof(TDbContext).Name;
     private static readonly TimeSpan BusStartupTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(5);
     private readonly EntityFrameworkOutboxOptions _options = options.Value;
     private readonly BusOutboxDelivery<TDbContext> _outbox = new(scopes, bus, options.Value.QueryMessageLimit);
     private readonly ScheduledMessageDelivery<TDbContext> _scheduled = new(scopes, bus, options.Value.QueryMessageLimit);
@@ -34,13 +35,21 @@ public sealed class BusOutboxDeliveryService<TDbContext>(
     {
         if (!await WaitForBusAsync(stoppingToken)) return;
 
+        // A stop ends the loop between outbox transactions. The one in progress gets StopGracePeriod to finish its sends
+        // and record them: cancelling it at once would make MassTransit log the interrupted send as a fault, and send
+        // again after a restart what had already reached the broker.
+        using var inFlight = new CancellationTokenSource();
+        await using var _ = stoppingToken.Register(() => inFlight.CancelAfter(StopGracePeriod));
+
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var sent = await _outbox.DeliverAsync(stoppingToken);
-                sent += await _scheduled.DeliverAsync(stoppingToken);
+                var sent = await _outbox.DeliverAsync(stoppingToken, inFlight.Token);
+                if (stoppingToken.IsCancellationRequested) break;
+                sent += await _scheduled.DeliverAsync(inFlight.Token);
+                if (stoppingToken.IsCancellationRequested) break;
                 var nextDue = await _backlog.RefreshAsync(sent > 0, stoppingToken);
 
                 if (failures > 0)
@@ -55,9 +64,9 @@ public sealed class BusOutboxDeliveryService<TDbContext>(
                 if (nextDue is { } due && due < wait) wait = due < TimeSpan.Zero ? TimeSpan.Zero : due;
                 await notification.WaitAsync(wait, stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
-                break;
+                break; // cut short by the stop (its grace period ran out): what was not recorded goes again after a restart
             }
             catch (Exception exception)
             {

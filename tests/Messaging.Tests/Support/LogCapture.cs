@@ -16,6 +16,10 @@ public sealed class LogCapture : ILoggerProvider
     public IReadOnlyList<(TimeSpan At, string Message)> WarningsWithTime(string categoryContains) =>
         _entries.Where(e => e.Level >= LogLevel.Warning && e.Category.Contains(categoryContains)).Select(e => (e.At, e.Message)).ToList();
 
+    /// <summary>Every error (and critical) entry, whatever its category, as "category: message".</summary>
+    public IReadOnlyList<string> Errors() =>
+        _entries.Where(e => e.Level >= LogLevel.Error).Select(e => $"{e.Category}: {e.Message}").ToList();
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
