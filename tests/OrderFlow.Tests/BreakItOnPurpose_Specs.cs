@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using OrderSystem.Testing.Operations;
 using OrderSystem.Testing.Polling;
 
 namespace OrderSystem.OrderFlow.Tests;

@@ -1,4 +1,4 @@
-using OrderSystem.Operations.Tests.Support;
+using OrderSystem.Testing.Operations;
 using Shouldly;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OrderSystem.Operations.ErrorQueues;
 using OrderSystem.Operations.Tests.Support;
+using OrderSystem.Testing.Operations;
 using OrderSystem.Testing.Infrastructure;
 using Shouldly;
 using Xunit;

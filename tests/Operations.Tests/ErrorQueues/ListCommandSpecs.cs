@@ -1,4 +1,5 @@
 using OrderSystem.Operations.Tests.Support;
+using OrderSystem.Testing.Operations;
 using OrderSystem.Testing.Infrastructure;
 using OrderSystem.Testing.Polling;
 using Shouldly;

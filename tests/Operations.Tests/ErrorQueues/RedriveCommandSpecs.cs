@@ -1,5 +1,6 @@
 using OrderSystem.Operations.ErrorQueues;
 using OrderSystem.Operations.Tests.Support;
+using OrderSystem.Testing.Operations;
 using OrderSystem.Testing.Infrastructure;
 using OrderSystem.Testing.Polling;
 using Shouldly;

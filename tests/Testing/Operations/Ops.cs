@@ -1,9 +1,13 @@
+using OrderSystem.Operations;
 using OrderSystem.Operations.Connection;
 using OrderSystem.Testing.Infrastructure;
 
-namespace OrderSystem.Operations.Tests.Support;
+namespace OrderSystem.Testing.Operations;
 
-/// <summary>Runs ordersystem-ops in-process through its System.CommandLine root, capturing stdout and stderr.</summary>
+/// <summary>
+/// Runs the real <c>ordersystem-ops</c> command root in-process (what <c>eng/ops.sh</c> runs), capturing stdout and
+/// stderr, with the variables an operator's shell would have.
+/// </summary>
 public static class Ops
 {
     /// <summary>With the class's vhost as the services would get it: ConnectionStrings__messaging and RABBITMQ_MANAGEMENT_URL.</summary>
@@ -22,9 +26,4 @@ public static class Ops
         var exitCode = await OperationsCommandLine.RunAsync(args, terminal);
         return new OpsResult(exitCode, output.ToString(), error.ToString());
     }
-}
-
-public sealed record OpsResult(int ExitCode, string Output, string Error)
-{
-    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}--- stderr\n{Error}";
 }
