@@ -18,7 +18,7 @@ public static class InventoryServiceExtensions
     public static IHostApplicationBuilder AddInventoryServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<InventoryDbContext>(DatabaseName);
-        builder.Services.AddProblemDetails();
+        builder.AddRequestProblemDetails(); // unreadable requests get a ProblemDetails naming the field (ServiceDefaults)
         builder.AddOperatorAccess(); // X-Api-Key on the operator endpoints (Inventory:OperatorApiKey)
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<OperatorApiKeyOpenApi>().AddOperationTransformer<OperatorApiKeyOpenApi>());
         builder.AddBaggageAttributes(OrderBaggage.OrderId); // order.id on every span and log record (docs/observability.md)
@@ -33,12 +33,7 @@ public static class InventoryServiceExtensions
 
     public static WebApplication MapInventoryApi(this WebApplication app)
     {
-        // Malformed JSON surfaces as BadHttpRequestException: answer its 400 as ProblemDetails, not a 500.
-        app.UseExceptionHandler(new ExceptionHandlerOptions
-        {
-            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-        });
-        app.UseStatusCodePages(); // empty 4xx bodies become ProblemDetails
+        app.UseRequestProblemDetails();
         app.MapProductsApi(); // shopper reads: open
         app.MapStockApi();    // operator writes: X-Api-Key
         return app;

@@ -21,11 +21,7 @@ public static class OrderingServiceExtensions
     {
         builder.AddServiceDatabase<OrderingDbContext>(DatabaseName);
         builder.Services.AddOptions<OrderSagaOptions>().BindConfiguration(OrderSagaOptions.Section);
-        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = RequestProblemHandler.NameTheContentType);
-        // A body or parameter the endpoint cannot bind throws, in every environment, so that RequestProblemHandler
-        // answers it with a ProblemDetails naming the field (the default is an empty 400 outside Development).
-        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddExceptionHandler<RequestProblemHandler>();
+        builder.AddRequestProblemDetails(); // unreadable requests get a ProblemDetails naming the field (ServiceDefaults)
         builder.Services.AddSingleton<OrderMetrics>();
         builder.Services.AddOptions<BackpressureOptions>().BindConfiguration(BackpressureOptions.Section);
         builder.Services.AddSingleton<SagaBacklog>(); // POST /orders answers 503 while too much waits for the saga
@@ -46,8 +42,7 @@ public static class OrderingServiceExtensions
 
     public static WebApplication MapOrderingApi(this WebApplication app)
     {
-        app.UseExceptionHandler(); // RequestProblemHandler for requests that cannot be bound; a 500 ProblemDetails otherwise
-        app.UseStatusCodePages();  // any other empty 4xx body becomes a ProblemDetails
+        app.UseRequestProblemDetails();
         app.MapOrdersApi();
         return app;
     }

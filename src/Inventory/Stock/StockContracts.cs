@@ -1,9 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace OrderSystem.Inventory.Stock;
 
 // Bodies of the operator endpoints (JSON, camelCase). Every field is nullable so that a missing one is reported by name
-// in the 400 ProblemDetails rather than silently read as 0.
+// in the 400 ProblemDetails rather than silently read as 0; an unknown field is refused by name rather than ignored.
 
 /// <summary>Body of <c>POST /products</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public record AddProductRequest(string? Sku, string? Name, decimal? Price, int? Available);
 
 /// <summary>
@@ -11,9 +14,11 @@ public record AddProductRequest(string? Sku, string? Name, decimal? Price, int? 
 /// only if the units for sale are still that many (else 409), so a count taken while orders reserve stock is not applied
 /// over their reservations by mistake.
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public record SetStockRequest(int? Available, int? ExpectedAvailable);
 
 /// <summary>Body of <c>POST /products/{sku}/restock</c>: how many units arrived.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public record RestockRequest(int? Quantity);
 
 /// <summary>

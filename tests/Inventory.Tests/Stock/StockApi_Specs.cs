@@ -165,19 +165,27 @@ public sealed class StockApi_Specs(InventoryApiFixture fixture) : IClassFixture<
         (await Inventory.ProductAsync(sku))!.Available.ShouldBe(StockValidation.MaxStock - 10);
     }
 
-    [Fact]
-    public async Task Should_answer_malformed_json_with_400_ProblemDetails()
+    [Theory]
+    [InlineData("{\"quantity\":", "$", "Malformed JSON")]
+    [InlineData("{\"quantity\":\"ten\"}", "quantity", "Expected a whole number")]
+    [InlineData("{\"quantity\":5,\"quantiy\":5}", "quantiy", "Unknown field")]
+    public async Task Should_answer_an_unreadable_body_with_400_ProblemDetails_naming_the_field(string body, string field, string explanation)
     {
         var sku = await Inventory.AddProductAsync(available: 4);
         var request = new HttpRequestMessage(HttpMethod.Post, $"/products/{sku}/restock")
         {
-            Content = new StringContent("{\"quantity\":", System.Text.Encoding.UTF8, "application/json"),
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("X-Api-Key", Inventory.ApiKey);
 
         var response = await Inventory.Http.SendAsync(request);
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, text);
         response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+        var errors = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("errors");
+        errors.TryGetProperty(field, out var messages).ShouldBeTrue(text);
+        messages[0].GetString().ShouldStartWith(explanation, Case.Sensitive, text);
+        (await Inventory.ProductAsync(sku))!.Available.ShouldBe(4, "an unreadable request changes nothing");
     }
 }

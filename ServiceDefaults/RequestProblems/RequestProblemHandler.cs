@@ -6,9 +6,14 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using ValidationProblemDetails = Microsoft.AspNetCore.Http.HttpValidationProblemDetails;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace OrderSystem.Ordering.Api;
+namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Turns a request the endpoint could not even bind (malformed JSON, a value of the wrong type or out of range, an
@@ -18,10 +23,10 @@ namespace OrderSystem.Ordering.Api;
 /// <para>
 /// Minimal APIs throw <see cref="BadHttpRequestException"/> for these only when
 /// <see cref="RouteHandlerOptions.ThrowOnBadRequest"/> is set (otherwise they answer an empty 400 and log at debug level),
-/// so <see cref="OrderingServiceExtensions"/> sets it in every environment.
+/// so <see cref="RequestProblemExtensions.AddRequestProblemDetails"/> sets it in every environment.
 /// </para>
 /// </summary>
-public sealed partial class RequestProblemHandler(IProblemDetailsService problemDetails, IOptions<JsonOptions> json, ILogger<RequestProblemHandler> logger)
+internal sealed partial class RequestProblemHandler(IProblemDetailsService problemDetails, IOptions<JsonOptions> json, ILogger<RequestProblemHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
