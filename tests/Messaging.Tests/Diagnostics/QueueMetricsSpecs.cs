@@ -116,6 +116,9 @@ public sealed class QueueMetricsSpecs(IsolatedEnvironment environment) : IClassF
 
         await Gauge(QueueMetrics.UnackedName, v => v == HeldPingConsumerDefinition.Limit, "three unacknowledged: the held ones", HeldQueue);
         await Gauge(QueueMetrics.ReadyName, v => v == 5 - HeldPingConsumerDefinition.Limit, "the other two ready", HeldQueue);
+        // The broker agrees (its management API, refreshed every few seconds, is only the cross-check here).
+        await Eventually.Get(() => environment.Management.GetQueueAsync(environment.VirtualHost, HeldQueue),
+            q => q is { MessagesUnacknowledged: HeldPingConsumerDefinition.Limit }, "the broker's unacked count", TimeSpan.FromSeconds(60));
 
         gate.Open();
         await Eventually.True(() => Task.FromResult(deliveries.Of<Ping>(p => p.RunId == run).Count == 5), "all five consumed");
