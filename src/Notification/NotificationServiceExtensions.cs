@@ -22,6 +22,7 @@ public static class NotificationServiceExtensions
         builder.AddBaggageAttributes(OrderBaggage.OrderId); // order.id on every span and log record (docs/observability.md)
         builder.AddMessageBus<NotificationDbContext>(bus =>
         {
+            bus.AddConsumer<OrderSubmittedConsumer, OrderSubmittedConsumerDefinition>();
             bus.AddConsumer<OrderConfirmedConsumer, OrderConfirmedConsumerDefinition>();
             bus.AddConsumer<OrderCancelledConsumer, OrderCancelledConsumerDefinition>();
             bus.AddConsumer<OrderRejectedConsumer, OrderRejectedConsumerDefinition>();

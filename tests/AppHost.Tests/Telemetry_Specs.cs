@@ -61,7 +61,7 @@ public sealed class Telemetry_Specs(RunningSystem running)
             "MassTransit's metrics from every service", ExportTimeout);
         await Eventually.True(() => Task.FromResult(OrderSystemApp.Services.All(s => Has(s, "messaging.error_queue.depth"))),
             "the error-queue gauge from every service", ExportTimeout);
-        string[] queueGauges = ["messaging.queue.ready", "messaging.queue.consumers", "messaging.queue.lag"];
+        string[] queueGauges = ["messaging.queue.ready", "messaging.queue.unacked", "messaging.queue.consumers", "messaging.queue.lag"];
         await Eventually.True(() => Task.FromResult(OrderSystemApp.Services.All(s => queueGauges.All(m => Has(s, m)))),
             "the queue gauges from every service: " + string.Join(", ", queueGauges), ExportTimeout);
     }

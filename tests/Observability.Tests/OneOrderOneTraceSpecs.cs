@@ -19,10 +19,11 @@ public class OneOrderOneTraceSpecs(ObservedSystemFixture system, ITestOutputHelp
 
         var (orderId, traceId) = await system.SubmitAsync("erin", (sku, 1));
         await system.WaitForStateAsync(orderId, "Confirmed");
-        // Notification is the last hop: its consume span (and its database work) end the story.
+        // Notification's confirmation is the last hop: its consume span (and its database work) end the story. (Its
+        // "received" notice, from OrderSubmitted, comes much earlier.)
         var spans = await Eventually.Get(
             () => Task.FromResult(system.Spans.Trace(traceId)),
-            t => t.Any(s => s.Service == "notification" && s.Tag("messaging.operation") == "receive")
+            t => t.Any(s => s.Service == "notification" && s.Tag("messaging.destination.name") == "order-confirmed" && s.Tag("messaging.operation") == "receive")
                  && TraceAssertions.Orphans(t).Count == 0, // a span still open has exported children
             "Notification's receive in the order's trace, every span ended");
 

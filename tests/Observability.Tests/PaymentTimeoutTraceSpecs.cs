@@ -30,7 +30,7 @@ public class PaymentTimeoutTraceSpecs(SlowPaymentSystemFixture system, ITestOutp
         // The last hops: the refund of the slow charge (Payment) and the cancellation notice (Notification).
         var spans = await Eventually.Get(
             () => Task.FromResult(system.Spans.Trace(traceId)),
-            t => t.Any(s => s.Service == "notification" && s.Kind == ActivityKind.Consumer)
+            t => t.Any(s => s.Service == "notification" && s.Tag("messaging.destination.name") == "order-cancelled" && s.Tag("messaging.operation") == "receive")
                  && t.Any(s => s.Service == "payment" && s.Tag("messaging.destination.name") == "refund-payment" && s.Tag("messaging.operation") == "receive")
                  && TraceAssertions.Orphans(t).Count == 0, // spans still open (the slow charge) have exported children
             "the cancellation's notice and refund in the order's trace, every span ended");

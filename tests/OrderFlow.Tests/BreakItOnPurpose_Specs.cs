@@ -17,14 +17,20 @@ public class BreakItOnPurposeFixture : OrderFlowFixture
 
 /// <summary>
 /// The README's "Break it on purpose", step by step against the running services, a real broker and the real
-/// operator tool: a mail outage for one customer (Notification's demo switch) sends that customer's
-/// <c>OrderConfirmed</c> through the failure policy into <c>order-confirmed_error</c>, with its fault headers; the order
-/// itself is confirmed (the saga does not wait for mail); once the outage ends, re-driving the message notifies the
-/// customer exactly once, and everyone else was never affected.
+/// operator tool: a mail outage for one customer (Notification's demo switch) sends each of that customer's mails —
+/// <c>OrderSubmitted</c>'s "received" and <c>OrderConfirmed</c>'s "confirmed" — through the failure policy into its
+/// queue's <c>_error</c> (<c>order-submitted_error</c>, <c>order-confirmed_error</c>), with its fault headers; the order
+/// itself is confirmed (the saga does not wait for mail); once the outage ends, re-driving the messages notifies the
+/// customer exactly once per outcome, and everyone else was never affected.
 /// </summary>
 public class BreakItOnPurpose_Specs(BreakItOnPurposeFixture flow) : IClassFixture<BreakItOnPurposeFixture>
 {
-    private const string ErrorQueue = "order-confirmed_error";
+    /// <summary>Each of the customer's mails: the event, the queue its dead letter lands in, the notification it leaves.</summary>
+    private static readonly (string Event, string ErrorQueue, string Kind)[] Mails =
+    [
+        ("OrderSubmitted", "order-submitted_error", "OrderReceived"),
+        ("OrderConfirmed", "order-confirmed_error", "OrderConfirmed"),
+    ];
 
     [Theory]
     [InlineData("permanent", "OrderSystem.Notification.Demo.MailRejectedException: The mail server rejected the message", "attempts     1")]
@@ -43,36 +49,48 @@ public class BreakItOnPurpose_Specs(BreakItOnPurposeFixture flow) : IClassFixtur
         var orderId = await flow.SubmitAsync(customer, (sku, 1));
         await flow.WaitForStateAsync(orderId, "Confirmed");
 
-        // 3. The event is dead-lettered with the reason; the customer has no notification.
-        var shown = await Eventually.Get(
-            () => Ops.RunAsync(flow.Environment, "error-queues", "show", ErrorQueue),
-            r => r.Output.Contains(customer),
-            $"OrderConfirmed of {orderId} in {ErrorQueue}");
-        var entry = Entry(shown.Output, customer);
-        entry.ShouldContain("type         urn:message:OrderSystem.Contracts.Ordering:OrderConfirmed");
-        entry.ShouldContain(exception);
-        entry.ShouldContain(attempts, Case.Sensitive, entry);
-        entry.ShouldContain("source queue order-confirmed ");
+        // 3. Each event is dead-lettered with the reason; the customer has no notification.
+        var messageIds = new List<(string ErrorQueue, string MessageId)>();
+        foreach (var (@event, errorQueue, _) in Mails)
+        {
+            var shown = await Eventually.Get(
+                () => Ops.RunAsync(flow.Environment, "error-queues", "show", errorQueue),
+                r => r.Output.Contains(customer),
+                $"{@event} of {orderId} in {errorQueue}");
+            var entry = Entry(shown.Output, customer);
+            entry.ShouldContain($"type         urn:message:OrderSystem.Contracts.Ordering:{@event}");
+            entry.ShouldContain(exception);
+            entry.ShouldContain(attempts, Case.Sensitive, entry);
+            entry.ShouldContain($"source queue {errorQueue[..^"_error".Length]} ");
+            messageIds.Add((errorQueue, MessageIdOf(entry)));
+        }
+
         (await flow.NotificationsAsync(orderId)).ShouldBeEmpty();
 
         // Everyone else's mail still goes out while the outage lasts.
         var otherOrder = await flow.SubmitAsync("not-" + customer, (sku, 1));
-        await Eventually.Get(() => flow.NotificationsAsync(otherOrder), n => n.Count == 1, "another customer's notification");
+        await flow.WaitForNotificationsAsync(otherOrder, "OrderReceived", "OrderConfirmed");
 
         // 4. Fix it, then 5. re-drive.
         (await flow.Notification.DeleteAsync($"/demo/mail-outages/{customer}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        var messageId = MessageIdOf(entry);
-        var redrive = await Ops.RunAsync(flow.Environment, "error-queues", "redrive", ErrorQueue, "--message-id", messageId);
-        redrive.ExitCode.ShouldBe(0, redrive.Error);
-        redrive.Output.ShouldContain($"moved {messageId} ");
+        foreach (var (errorQueue, messageId) in messageIds)
+        {
+            var redrive = await Ops.RunAsync(flow.Environment, "error-queues", "redrive", errorQueue, "--message-id", messageId);
+            redrive.ExitCode.ShouldBe(0, redrive.Error);
+            redrive.Output.ShouldContain($"moved {messageId} ");
+        }
 
-        // 6. The customer is notified, once; the order is still Confirmed and nothing is left in the error queue.
-        var notification = await Eventually.Get(() => flow.NotificationsAsync(orderId), n => n.Count > 0 && n[0].SentAt is not null, "the notification");
-        notification.ShouldHaveSingleItem().Kind.ShouldBe("OrderConfirmed");
+        // 6. The customer is notified, once per outcome; the order is still Confirmed and nothing is left in the error queues.
+        var notifications = await flow.WaitForNotificationsAsync(orderId, Mails.Select(m => m.Kind).ToArray());
+        notifications.Select(n => n.Kind).ShouldBe(Mails.Select(m => m.Kind), ignoreOrder: true);
         (await flow.GetOrderAsync(orderId)).State.ShouldBe("Confirmed");
-        await Eventually.True(async () => !(await Ops.RunAsync(flow.Environment, "error-queues", "show", ErrorQueue)).Output.Contains(customer),
-            $"{ErrorQueue} to no longer hold the message");
-        (await flow.NotificationsAsync(orderId)).Count.ShouldBe(1);
+        foreach (var (_, errorQueue, _) in Mails)
+        {
+            await Eventually.True(async () => !(await Ops.RunAsync(flow.Environment, "error-queues", "show", errorQueue)).Output.Contains(customer),
+                $"{errorQueue} to no longer hold the message");
+        }
+
+        (await flow.NotificationsAsync(orderId)).Count.ShouldBe(Mails.Length);
     }
 
     [Fact]

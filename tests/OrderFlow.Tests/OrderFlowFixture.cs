@@ -133,6 +133,16 @@ public class OrderFlowFixture : IAsyncLifetime
 
     public record NotificationView(Guid OrderId, string Kind, string Recipient, string Subject, string Channel, DateTimeOffset? SentAt);
 
+    /// <summary>
+    /// Waits until the order has a sent notification of each of <paramref name="kinds"/> (one per outcome: the
+    /// <c>OrderReceived</c> of <c>OrderSubmitted</c>, then the order's end), and returns them all, so that the caller can
+    /// check there is exactly one of each and nothing else.
+    /// </summary>
+    public Task<List<NotificationView>> WaitForNotificationsAsync(Guid orderId, params string[] kinds) =>
+        Eventually.Get(() => NotificationsAsync(orderId),
+            n => kinds.All(kind => n.Any(x => x.Kind == kind && x.SentAt is not null)),
+            $"the {string.Join(" and ", kinds)} notifications of order {orderId}");
+
     // ---- Arranging and inspecting the services' own databases ----
 
     /// <summary>Adds a product only this test uses, so tests sharing the fixture never compete for stock.</summary>
@@ -182,14 +192,16 @@ public class OrderFlowFixture : IAsyncLifetime
 
     /// <summary>
     /// Publishes <paramref name="message"/> with a known message id and waits until <paramref name="subscribers"/> of
-    /// Inventory, Payment and Notification have each handled it (their inbox rows): an event with several subscribers.
+    /// Ordering (the saga), Inventory, Payment and Notification have each handled it (their inbox rows): an event with
+    /// several subscribers.
     /// </summary>
     public async Task PublishAndWaitHandledByAsync<T>(T message, int subscribers) where T : class
     {
         var messageId = NewId.NextGuid();
         await Bus.Publish(message, context => context.MessageId = messageId);
         await Eventually.True(
-            async () => (await HandledAsync<InventoryDbContext>(InventoryServices, messageId) ? 1 : 0)
+            async () => (await HandledAsync<OrderingDbContext>(OrderingServices, messageId) ? 1 : 0)
+                        + (await HandledAsync<InventoryDbContext>(InventoryServices, messageId) ? 1 : 0)
                         + (await HandledAsync<PaymentDbContext>(PaymentServices, messageId) ? 1 : 0)
                         + (await HandledAsync<NotificationDbContext>(NotificationServices, messageId) ? 1 : 0) == subscribers,
             $"{typeof(T).Name} {messageId} to be handled by {subscribers} services");

@@ -45,8 +45,8 @@ public static class MessageBusRegistration
         builder.Services.AddOptions<QueueMonitorOptions>().BindConfiguration(QueueMonitorOptions.Section);
         if (builder.Configuration.GetValue($"{QueueMonitorOptions.Section}:{nameof(QueueMonitorOptions.Enabled)}", true))
         {
-            builder.Services.AddSingleton<ConsumeRateObserver>();
-            builder.Services.AddReceiveObserver(services => services.GetRequiredService<ConsumeRateObserver>());
+            builder.Services.AddSingleton<ReceiveActivityObserver>();
+            builder.Services.AddReceiveObserver(services => services.GetRequiredService<ReceiveActivityObserver>());
             builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<QueueMonitor>(services, brokerUri));
             builder.Services.AddHostedService(services => services.GetRequiredService<QueueMonitor>());
         }

@@ -9,6 +9,7 @@ namespace OrderSystem.Messaging.Diagnostics;
 public static class QueueMetrics
 {
     public const string ReadyName = "messaging.queue.ready";
+    public const string UnackedName = "messaging.queue.unacked";
     public const string ConsumersName = "messaging.queue.consumers";
     public const string LagName = "messaging.queue.lag";
 
@@ -18,6 +19,8 @@ public static class QueueMetrics
     {
         MessagingTelemetry.Meter.CreateObservableGauge(ReadyName, () => Observe(s => s.Ready), "{message}",
             "Messages ready in a service queue, waiting for a consumer");
+        MessagingTelemetry.Meter.CreateObservableGauge(UnackedName, () => Observe(s => s.Unacked), "{message}",
+            "Messages this instance took from a service queue and has not acknowledged yet (being handled); sum over the instances for the queue");
         MessagingTelemetry.Meter.CreateObservableGauge(ConsumersName, () => Observe(s => s.Consumers), "{consumer}",
             "Consumers attached to a service queue (every instance of the service)");
         MessagingTelemetry.Meter.CreateObservableGauge(LagName, () => Observe(s => s.Lag.TotalSeconds), "s",

@@ -1,34 +1,29 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
 
 namespace OrderSystem.Messaging.Diagnostics;
 
 /// <summary>
 /// Measures every receive endpoint's queue of this service (<see cref="Watch"/>) and reports <see cref="QueueMetrics"/>:
-/// ready messages and consumers from a passive declare over AMQP (no management plugin), and the lag. The lag is
-/// <c>ready ÷ consume rate</c>, the rate being what this process received from the queue since the last round
-/// (<see cref="ConsumeRateObserver"/>): "how long the current backlog takes to drain at the pace we are going". While
-/// messages wait and nothing is consumed the rate is 0, and the lag is the time since this process last consumed from the
-/// queue or saw it empty: it rises for as long as the queue is stalled. For a queue this process watches without
-/// consuming from it (<see cref="QueueMonitorOptions.Queues"/>) that is always the case: its lag is the time since the
-/// queue was last seen empty, an upper bound of the age of its oldest message.
+/// ready messages and consumers from a passive declare over AMQP (no management plugin); unacknowledged messages as this
+/// instance counts them (<see cref="ReceiveActivityObserver.InFlight"/>: the broker's declare does not say, and every
+/// instance reports its own, to be summed); and the lag. The lag is <c>ready ÷ consume rate</c>, the rate being what
+/// this process received from the queue since the last round: "how long the current backlog takes to drain at the pace
+/// we are going". While messages wait and nothing is consumed the rate is 0, and the lag is the time since this process
+/// last consumed from the queue or saw it empty: it rises for as long as the queue is stalled. For a queue this process
+/// watches without consuming from it (<see cref="QueueMonitorOptions.Queues"/>) that is always the case: its lag is the
+/// time since the queue was last seen empty, an upper bound of the age of its oldest message.
 /// </summary>
-public sealed class QueueMonitor(Uri brokerUri, ConsumeRateObserver rates, IOptions<QueueMonitorOptions> options, ILogger<QueueMonitor> logger)
-    : BackgroundService
+public sealed class QueueMonitor(Uri brokerUri, ReceiveActivityObserver activity, IOptions<QueueMonitorOptions> options, ILogger<QueueMonitor> logger)
+    : QueuePoller(brokerUri, "queue-monitor", logger)
 {
     private readonly Dictionary<string, Progress> _queues = [];
     private readonly Dictionary<string, QueueSnapshot> _latest = [];
-    private readonly string _virtualHost = VirtualHostOf(brokerUri);
-    private IConnection? _connection;
-    private bool _failing;
 
     /// <summary>Adds a queue to measure.</summary>
     public void Watch(string queue)
     {
-        lock (_queues) _queues.TryAdd(queue, new Progress(rates.Received(queue).Count, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+        lock (_queues) _queues.TryAdd(queue, new Progress(activity.Received(queue).Count, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
     }
 
     /// <summary>Queues measured by this monitor.</summary>
@@ -46,58 +41,36 @@ public sealed class QueueMonitor(Uri brokerUri, ConsumeRateObserver rates, IOpti
         lock (_queues) return _latest.GetValueOrDefault(queue);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var queue in options.Value.Queues) Watch(queue);
-        var interval = options.Value.Interval > TimeSpan.Zero ? options.Value.Interval : new QueueMonitorOptions().Interval;
-        using var timer = new PeriodicTimer(interval);
-        do
-        {
-            await MeasureAsync(stoppingToken);
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        return base.StartAsync(cancellationToken);
     }
 
-    private async Task MeasureAsync(CancellationToken cancellationToken)
+    protected override TimeSpan Interval =>
+        options.Value.Interval > TimeSpan.Zero ? options.Value.Interval : new QueueMonitorOptions().Interval;
+
+    protected override async Task MeasureAsync(CancellationToken cancellationToken)
     {
-        try
+        foreach (var queue in Queues)
         {
-            _connection ??= await new ConnectionFactory
-            {
-                Uri = brokerUri,
-                AutomaticRecoveryEnabled = false,
-                RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-                ClientProvidedName = "queue-monitor",
-            }.CreateConnectionAsync(cancellationToken);
-
-            foreach (var queue in Queues)
-            {
-                var declared = await DeclarePassiveAsync(_connection, queue, cancellationToken);
-                if (declared is null) continue; // not declared yet: the bus creates it when its endpoint starts
-                var snapshot = Measure(queue, declared.MessageCount, declared.ConsumerCount);
-                lock (_queues) _latest[queue] = snapshot;
-                QueueMetrics.Report(_virtualHost, snapshot);
-            }
-
-            if (_failing) logger.LogInformation("Queue monitor: broker reachable again");
-            _failing = false;
+            var declared = await DeclarePassiveAsync(queue, cancellationToken);
+            if (declared is null) continue; // not declared yet: the bus creates it when its endpoint starts
+            var snapshot = Measure(queue, declared.MessageCount, declared.ConsumerCount);
+            lock (_queues) _latest[queue] = snapshot;
+            QueueMetrics.Report(VirtualHost, snapshot);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            if (!_failing) logger.LogWarning(e, "Queue monitor: cannot measure the queues; keeping the last values");
-            _failing = true;
-            if (_connection is not null)
-            {
-                await _connection.DisposeAsync();
-                _connection = null;
-            }
-        }
+    }
+
+    protected override void Forget()
+    {
+        foreach (var queue in Queues) QueueMetrics.Forget(VirtualHost, queue);
     }
 
     private QueueSnapshot Measure(string queue, long ready, long consumers)
     {
         var now = DateTimeOffset.UtcNow;
-        var (received, lastReceived) = rates.Received(queue);
+        var (received, lastReceived) = activity.Received(queue);
         Progress previous;
         lock (_queues)
         {
@@ -111,35 +84,7 @@ public sealed class QueueMonitor(Uri brokerUri, ConsumeRateObserver rates, IOpti
         var lag = ready == 0 ? TimeSpan.Zero
             : consumed > 0 && seconds > 0 ? TimeSpan.FromSeconds(ready * seconds / consumed)
             : now - stalledSince;
-        return new QueueSnapshot(queue, ready, consumers, lag, now);
-    }
-
-    private static async Task<QueueDeclareOk?> DeclarePassiveAsync(IConnection connection, string queue, CancellationToken cancellationToken)
-    {
-        // A passive declare of a missing queue closes the channel (404): one channel per queue.
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        try
-        {
-            return await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
-        }
-        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
-        {
-            return null;
-        }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        foreach (var queue in Queues) QueueMetrics.Forget(_virtualHost, queue);
-        if (_connection is not null) await _connection.DisposeAsync();
-        _connection = null;
-    }
-
-    private static string VirtualHostOf(Uri uri)
-    {
-        var path = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
-        return path.Length == 0 ? "/" : path;
+        return new QueueSnapshot(queue, ready, activity.InFlight(queue), consumers, lag, now);
     }
 
     /// <summary>Where the last round left a queue: messages received by then, when, and when it was last seen empty.</summary>

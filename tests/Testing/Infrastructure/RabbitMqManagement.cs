@@ -60,5 +60,6 @@ public sealed class RabbitMqManagement : IDisposable
         [property: JsonPropertyName("name")] string Name,
         [property: JsonPropertyName("messages")] long Messages,
         [property: JsonPropertyName("messages_ready")] long MessagesReady,
-        [property: JsonPropertyName("consumers")] long Consumers);
+        [property: JsonPropertyName("consumers")] long Consumers,
+        [property: JsonPropertyName("messages_unacknowledged")] long MessagesUnacknowledged = 0);
 }
