@@ -3,7 +3,7 @@ using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.CrashClient;
 
-/// <summary>Same tables as the tests' DbContext: the ledger and the messaging entities.</summary>
+/// <summary>Same tables as the tests' DbContext (the ledger and the messaging entities), plus the countdown saga's.</summary>
 public class CrashDbContext(DbContextOptions<CrashDbContext> options) : DbContext(options)
 {
     public DbSet<CrashLedgerEntry> Ledger => Set<CrashLedgerEntry>();
@@ -17,6 +17,7 @@ public class CrashDbContext(DbContextOptions<CrashDbContext> options) : DbContex
             e.Property(x => x.EntryId).HasColumnName("entry_id");
             e.Property(x => x.Source).HasColumnName("source");
         });
+        modelBuilder.ApplyConfiguration(new CountdownStateMap());
         modelBuilder.AddMessagingEntities();
     }
 }

@@ -8,10 +8,9 @@ using OrderSystem.Messaging.Tests.Contracts;
 
 // Usage: CrashClient <amqp uri> <postgres connection string> <run id>
 //          a producer that commits bus-outbox messages in a loop, delivery off, until killed
-//        CrashClient consume <amqp uri> <postgres connection string> kill-after-commit|run
-//          a consumer of RecordEntry (queue crash-record-entry) on the consumer outbox; with kill-after-commit it kills
-//          itself the moment its first transaction with outbox rows commits, before anything reaches the broker
-if (args[0] == "consume") return await ConsumeAsync(args[1], args[2], args[3] == "kill-after-commit");
+//        CrashClient service <amqp uri> <postgres connection string> [publish <run id>]
+//          a consumer and a saga on the consumer outbox, delivery on (ServiceMode.cs); dies where ORDERSYSTEM_CRASH_AT says
+if (args[0] == "service") return await ServiceMode.RunAsync(args[1], args[2], args.Length > 4 && args[3] == "publish" ? Guid.Parse(args[4]) : null);
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
 builder.Configuration["ConnectionStrings:messaging"] = args[0];
@@ -35,27 +34,4 @@ for (var sequence = 0; ; sequence++)
     await publish.Publish(new Ping(runId, sequence));
     await db.SaveChangesAsync();
     Console.WriteLine($"COMMITTED {sequence}");
-}
-
-static async Task<int> ConsumeAsync(string amqp, string database, bool killAfterCommit)
-{
-    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-    builder.Configuration["ConnectionStrings:messaging"] = amqp;
-    var kill = new KillAfterOutboxCommit();
-    builder.Services.AddDbContext<CrashDbContext>(o =>
-    {
-        o.UseNpgsql(database);
-        if (killAfterCommit) o.AddInterceptors(kill);
-    });
-    builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
-    builder.AddMessageBus<CrashDbContext>(bus => bus.AddConsumer<RecordEntryConsumer, RecordEntryConsumerDefinition>(), o =>
-    {
-        o.QueryDelay = TimeSpan.FromMilliseconds(200);
-        o.InboxCleanupEnabled = false;
-    });
-    using var host = builder.Build();
-    await host.StartAsync();
-    Console.WriteLine("STARTED");
-    await host.WaitForShutdownAsync();
-    return 0;
 }

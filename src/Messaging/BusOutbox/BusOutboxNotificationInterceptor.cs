@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Delivery;
 using OrderSystem.Messaging.Storage;
 
@@ -60,7 +61,13 @@ internal sealed class BusOutboxNotificationInterceptor<TDbContext>(BusOutboxNoti
 
     private void Saved(DbContext? context)
     {
-        if (context is TDbContext && Saving.Remove(context)) AfterCommit.Run(context, notification.Notify);
+        if (context is TDbContext && Saving.Remove(context)) AfterCommit.Run(context, Committed);
+    }
+
+    private void Committed()
+    {
+        CrashPoint.Reach(CrashPoints.BusOutboxCommitted);
+        notification.Notify();
     }
 
     public override void SaveChangesCanceled(DbContextEventData eventData) => Forget(eventData.Context);

@@ -5,6 +5,7 @@ using MassTransit.Middleware.Outbox;
 using MassTransit.Scheduling;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Diagnostics;
 using OrderSystem.Messaging.Scheduling;
 using OrderSystem.Messaging.Storage;
@@ -77,6 +78,7 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
                 new NpgsqlParameter("m", _messageId), new NpgsqlParameter("c", ConsumerId),
             ],
             CancellationToken);
+        CrashPoint.Reach(CrashPoints.Delivered);
         _db.Entry(_inbox).State = EntityState.Detached;
         ContinueProcessing = false;
     }
@@ -99,6 +101,7 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
 
     public override Task NotifyOutboxMessageDelivered(OutboxMessageContext message)
     {
+        CrashPoint.Reach(CrashPoints.ConsumerMessageSent);
         _inbox.LastSequenceNumber = message.SequenceNumber;
         MessagingTelemetry.Delivered.Add(1, new KeyValuePair<string, object?>("outbox", "consumer"));
         return Task.CompletedTask;

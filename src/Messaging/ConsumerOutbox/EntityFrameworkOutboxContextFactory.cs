@@ -3,6 +3,7 @@ using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.ConsumerOutbox;
@@ -58,11 +59,17 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
                 return true;
             }
 
+            var consuming = inbox.Consumed is null;
+            var delivering = inbox.Delivered is null;
             var outboxContext = new DbContextOutboxConsumeContext<TDbContext, T>(context, options, provider, db, inbox, state.Tables, state.Produced);
             await next.Send(outboxContext);
 
             await db.SaveChangesAsync(cancellationToken);
+            var consumed = consuming && outboxContext.IsMessageConsumed;
+            if (consumed) CrashPoint.Reach(CrashPoints.Consumed);
             await transaction.CommitAsync(cancellationToken);
+            if (consumed) CrashPoint.Reach(CrashPoints.ConsumedCommitted);
+            if (delivering && outboxContext.IsOutboxDelivered) CrashPoint.Reach(CrashPoints.DeliveredCommitted);
             state.Produced = outboxContext.Produced;
             return outboxContext.ContinueProcessing;
         }
@@ -101,7 +108,11 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
                     new NpgsqlParameter("e", (object?)context.ExpirationTime?.ToUniversalTime() ?? DBNull.Value))
                 .AsTracking()
                 .ToListAsync(cancellationToken)).SingleOrDefault();
-            if (inserted is not null) return inserted;
+            if (inserted is not null)
+            {
+                CrashPoint.Reach(CrashPoints.InboxInserted);
+                return inserted;
+            }
         }
 
         var inbox = (await db.Set<InboxState>()

@@ -2,6 +2,7 @@ using System.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.Delivery;
@@ -60,7 +61,7 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
             .Take(messageLimit)
             .ToListAsync(cancellationToken);
 
-        var (sent, failure) = await OutboxMessageSender.SendInOrderAsync(bus, messages, "bus", cancellationToken);
+        var (sent, failure) = await OutboxMessageSender.SendInOrderAsync(bus, messages, "bus", CrashPoints.DeliveryMessageSent, cancellationToken);
         if (sent.Count > 0)
         {
             var last = sent[^1];
@@ -75,7 +76,9 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
             state.LockId = NewId.NextGuid();
 
         await db.SaveChangesAsync(cancellationToken);
+        if (sent.Count > 0) CrashPoint.Reach(CrashPoints.DeliveryRowsDeleted);
         await transaction.CommitAsync(cancellationToken);
+        if (sent.Count > 0) CrashPoint.Reach(CrashPoints.DeliveryCommitted);
         if (failure is not null) throw new OutboxDeliveryException($"Sending outbox {state.OutboxId} failed", failure);
         return sent.Count;
     }

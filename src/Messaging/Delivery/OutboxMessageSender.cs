@@ -1,5 +1,6 @@
 using MassTransit;
 using MassTransit.Middleware;
+using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Diagnostics;
 using OrderSystem.Messaging.Storage;
 
@@ -11,9 +12,12 @@ namespace OrderSystem.Messaging.Delivery;
 /// </summary>
 internal static class OutboxMessageSender
 {
-    /// <summary>Sends rows in the given order, stopping at the first failure: the sequence numbers sent, and that failure.</summary>
+    /// <summary>
+    /// Sends rows in the given order, stopping at the first failure: the sequence numbers sent, and that failure.
+    /// <paramref name="sentPoint"/> is the crash point after each confirmed send.
+    /// </summary>
     public static async Task<(List<long> Sent, Exception? Failure)> SendInOrderAsync(ISendEndpointProvider endpoints,
-        IEnumerable<OutboxMessage> rows, string outbox, CancellationToken cancellationToken)
+        IEnumerable<OutboxMessage> rows, string outbox, string sentPoint, CancellationToken cancellationToken)
     {
         var sent = new List<long>();
         foreach (var row in rows)
@@ -21,6 +25,7 @@ internal static class OutboxMessageSender
             try
             {
                 await SendAsync(endpoints, row, outbox, cancellationToken);
+                CrashPoint.Reach(sentPoint);
                 sent.Add(row.SequenceNumber);
             }
             catch (Exception e)

@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.Delivery;
@@ -31,10 +32,15 @@ internal sealed class ScheduledMessageDelivery<TDbContext>(IServiceScopeFactory 
             .AsNoTracking()
             .ToListAsync(cancellationToken);
 
-        var (sent, failure) = await OutboxMessageSender.SendInOrderAsync(bus, due, "scheduled", cancellationToken);
+        var (sent, failure) = await OutboxMessageSender.SendInOrderAsync(bus, due, "scheduled", CrashPoints.ScheduledMessageSent, cancellationToken);
         if (sent.Count > 0)
+        {
             await db.Set<OutboxMessage>().Where(m => sent.Contains(m.SequenceNumber)).ExecuteDeleteAsync(cancellationToken);
+            CrashPoint.Reach(CrashPoints.ScheduledRowsDeleted);
+        }
+
         await transaction.CommitAsync(cancellationToken);
+        if (sent.Count > 0) CrashPoint.Reach(CrashPoints.ScheduledCommitted);
         if (failure is not null) throw new OutboxDeliveryException("Sending a scheduled message failed", failure);
         return sent.Count;
     }

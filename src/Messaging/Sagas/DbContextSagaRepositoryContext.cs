@@ -4,6 +4,7 @@ using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
+using OrderSystem.Messaging.CrashTesting;
 
 namespace OrderSystem.Messaging.Sagas;
 
@@ -82,6 +83,7 @@ internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
         }
 
         await transaction.ReleaseSavepointAsync(InsertSavepoint, CancellationToken);
+        CrashPoint.Reach(CrashPoints.SagaInserted);
         return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Insert);
     }
 
@@ -103,6 +105,7 @@ internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
             try
             {
                 await _db.SaveChangesAsync(CancellationToken);
+                CrashPoint.Reach(CrashPoints.SagaInserted);
             }
             catch (DbUpdateException)
             {
@@ -125,6 +128,7 @@ internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
         try
         {
             await _db.SaveChangesAsync(CancellationToken);
+            CrashPoint.Reach(CrashPoints.SagaUpdated);
         }
         finally
         {

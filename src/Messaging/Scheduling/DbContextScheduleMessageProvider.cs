@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Scheduling;
 using Microsoft.EntityFrameworkCore;
+using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.Scheduling;
@@ -29,6 +30,7 @@ internal sealed class DbContextScheduleMessageProvider(ISendEndpointProvider out
             var delay = due - DateTime.UtcNow;
             context.Delay = delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
         }), cancellationToken);
+        CrashPoint.Reach(CrashPoints.Scheduled);
 
         return new ScheduledMessageHandle<T>(tokenId, due, destinationAddress, message);
     }
@@ -46,5 +48,6 @@ internal sealed class DbContextScheduleMessageProvider(ISendEndpointProvider out
         await db.Set<OutboxMessage>()
             .Where(m => m.ScheduleTokenId == tokenId && m.InboxMessageId == null && m.OutboxId == null)
             .ExecuteDeleteAsync(cancellationToken);
+        CrashPoint.Reach(CrashPoints.Unscheduled);
     }
 }

@@ -17,7 +17,9 @@ public static class CrashClient
         return path;
     }
 
-    public static Process Start(params string[] arguments)
+    public static Process Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -25,6 +27,7 @@ public static class CrashClient
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Path());
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         return Process.Start(start)!;

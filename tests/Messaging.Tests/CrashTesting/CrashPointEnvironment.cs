@@ -1,0 +1,77 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using OrderSystem.Messaging.Tests.ConsumerOutbox;
+using OrderSystem.Messaging.Tests.Support;
+using OrderSystem.Testing.Infrastructure;
+using Xunit;
+
+namespace OrderSystem.Messaging.Tests.CrashTesting;
+
+/// <summary>
+/// One vhost and two databases per test class, shared by its cases: the crash client's ("service": the messaging tables,
+/// the ledger, the countdown saga) and the observer's, a host in the test process that consumes what the service
+/// publishes behind its own inbox and records every raw broker delivery.
+/// </summary>
+public sealed class CrashPointEnvironment : IAsyncLifetime
+{
+    private const string CountdownTableSql =
+        "CREATE TABLE countdown_state (correlation_id uuid PRIMARY KEY, current_state varchar(64), due_token uuid, " +
+        "starts integer NOT NULL, elapsed integer NOT NULL)";
+
+    public IsolatedEnvironment Isolated { get; } = new();
+    public string ServiceDatabase { get; private set; } = "";
+    public MessagingTestHost Observer { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Isolated.InitializeAsync();
+        ServiceDatabase = await Isolated.CreateDatabaseAsync("service");
+        await MigrationSchema.CreateAsync(ServiceDatabase);
+        await using (var db = new TestDbContext(MigrationSchema.Options(ServiceDatabase)))
+            await db.Database.ExecuteSqlRawAsync(CountdownTableSql);
+
+        var observerDatabase = await Isolated.CreateDatabaseAsync("observer");
+        await MigrationSchema.CreateAsync(observerDatabase);
+        Observer = await MessagingTestHost.StartAsync(Isolated, observerDatabase, bus =>
+        {
+            bus.AddConsumer<PingConsumer, PingConsumerDefinition>();
+            bus.AddConsumer<EntryRecordedConsumer>();
+            bus.AddConsumer<CountdownObserver>();
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Observer is not null) await Observer.DisposeAsync();
+        await Isolated.DisposeAsync();
+    }
+
+    /// <summary>Starts the service armed at <paramref name="crashAt"/>, runs <paramref name="trigger"/>, waits until it died there.</summary>
+    public async Task CrashAsync(string crashAt, Func<Task> trigger, params string[] more)
+    {
+        await using var service = await ServiceProcess.StartAsync(Isolated.RabbitMqUri, ServiceDatabase, crashAt, more);
+        await trigger();
+        await service.DiedAtAsync(crashAt);
+    }
+
+    /// <summary>The restart: the same service on the same queues and database, unarmed.</summary>
+    public Task<ServiceProcess> RestartAsync() => ServiceProcess.StartAsync(Isolated.RabbitMqUri, ServiceDatabase);
+
+    public async Task<T> QueryServiceAsync<T>(Func<TestDbContext, Task<T>> query)
+    {
+        await using var db = new TestDbContext(MigrationSchema.Options(MessagingTestHost.Limited(ServiceDatabase)));
+        return await query(db);
+    }
+
+    public async Task<CountdownRow?> CountdownAsync(Guid id)
+    {
+        await using var connection = new NpgsqlConnection(MessagingTestHost.Limited(ServiceDatabase));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT current_state, starts, elapsed FROM countdown_state WHERE correlation_id = @id", connection);
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync()) return null;
+        return new CountdownRow(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2));
+    }
+}
