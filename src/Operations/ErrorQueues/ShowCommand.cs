@@ -44,6 +44,12 @@ public static class ShowCommand
         await Line("type", message.MessageTypes.Count > 0 ? message.MessageTypes[0] : null);
         await Line("exception", message.ExceptionType is null ? null : $"{message.ExceptionType}: {message.ExceptionMessage}");
         if (message.Reason is { } reason && reason != "fault") await Line("reason", reason);
+        if (message.DeadLetterReason is { } death)
+        {
+            await Line("reason", BrokerDeadLetterReasons.Describe(death));
+            await Line("dead-lettered", $"by RabbitMQ ({FaultHeaders.FirstDeathReason} {death}) from {message.DeadLetteredFrom ?? "(unknown queue)"}");
+        }
+
         await Line("attempts", Attempts(message));
         await Line("failed at", message.FaultedAt);
         if (message.FirstFaultedAt != message.FaultedAt) await Line("first failed", message.FirstFaultedAt);
