@@ -45,7 +45,7 @@ public sealed class ErrorQueueMessage
     public string? ConsumerType => Header(FaultHeaders.ConsumerType);
     public string? InputAddress => Header(FaultHeaders.InputAddress);
     /// <summary>When it last failed: <c>MT-Fault-Timestamp</c>, else, for a message RabbitMQ dead-lettered, when it did.</summary>
-    public string? FaultedAt => Header(FaultHeaders.Timestamp) ?? DeadLetteredAt?.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+    public string? FaultedAt => Header(FaultHeaders.Timestamp) ?? DeadLetteredAt?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
     public string? FirstFaultedAt => Header(FaultHeaders.FirstFaultTimestamp) ?? FaultedAt;
 
     /// <summary>Immediate retries MassTransit made before giving up (MT-Fault-RetryCount; absent without retry).</summary>
