@@ -35,6 +35,11 @@ public sealed class QueueTypeSwitchSpecs(IsolatedEnvironment environment) : ICla
             {
                 bus.AddConsumer<PingConsumer, PingConsumerDefinition>();
                 bus.AddConsumer<FailingPingConsumer>().Endpoint(e => e.Name = "ping-failing");
+                bus.AddConsumer<ConsumerOutbox.EntryRecordedConsumer>().Endpoint(e =>
+                {
+                    e.Name = "ping-temporary";
+                    e.Temporary = true;
+                });
             },
             settings: new Dictionary<string, string?> { ["Messaging:QueueType"] = "quorum", ["Messaging:DeliveryLimit"] = "3" });
         var management = environment.Management;
@@ -69,12 +74,13 @@ public sealed class QueueTypeSwitchSpecs(IsolatedEnvironment environment) : ICla
         await Eventually.True(async () => (await management.GetQueueAsync(vhost, "ping-failing_skipped"))?.Messages == 1, "the unconsumed message in ping-failing_skipped");
         (await management.GetQueueAsync(vhost, "ping-failing_skipped"))!.Type.ShouldBe("classic");
 
-        // A temporary endpoint connected at run time, through the same endpoint callbacks, stays a classic, non-durable queue.
+        // Temporary endpoints, configured with the others or connected at run time through the same endpoint callbacks,
+        // stay classic, non-durable queues.
         var connector = host.Services.GetRequiredService<IReceiveEndpointConnector>();
         var handle = connector.ConnectReceiveEndpoint(new TemporaryEndpointDefinition(), KebabCaseEndpointNameFormatter.Instance);
         await handle.Ready;
-        var temporary = await Eventually.Get(async () => (await management.GetQueuesAsync(vhost)).Where(q => !q.Name.StartsWith("ping", StringComparison.Ordinal)).ToList(),
-            queues => queues.Count > 0, "the temporary endpoint's queue is listed");
+        var temporary = await Eventually.Get(async () => (await management.GetQueuesAsync(vhost)).Where(q => !q.Name.StartsWith("ping", StringComparison.Ordinal) || q.Name == "ping-temporary").ToList(),
+            queues => queues.Count > 1, "the temporary endpoints' queues are listed");
         temporary.ShouldAllBe(q => !q.Durable);
         temporary.ShouldAllBe(q => q.Type == "classic" && !q.Arguments.ContainsKey("x-dead-letter-exchange"));
         await handle.StopAsync();
