@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using OrderSystem.Messaging.Configuration;
 using OrderSystem.Messaging.Diagnostics;
 using OrderSystem.Messaging.FailureHandling;
+using OrderSystem.Messaging.Queues;
 
 namespace OrderSystem.Messaging.Bus;
 
@@ -18,7 +19,8 @@ public static class MessageBusRegistration
     /// <summary>
     /// MassTransit on RabbitMQ at the AMQP URI in <c>ConnectionStrings:messaging</c>, kebab-case endpoints configured from
     /// their definitions, the <c>rabbitmq</c> health check, the failure-policy options (<c>Messaging:FailureHandling</c>)
-    /// the <see cref="ErrorQueueMonitor"/> (<c>Messaging:ErrorQueueMonitor</c>) and the <see cref="QueueMonitor"/> (<c>Messaging:QueueMonitor</c>).
+    /// the <see cref="ErrorQueueMonitor"/> (<c>Messaging:ErrorQueueMonitor</c>), the <see cref="QueueMonitor"/> (<c>Messaging:QueueMonitor</c>)
+    /// and the queue type of every service endpoint (<c>Messaging:QueueType</c>, <c>Messaging:DeliveryLimit</c>; see <see cref="ServiceQueueTopology"/>).
     /// </summary>
     public static TBuilder AddMessageBus<TBuilder>(
         this TBuilder builder,
@@ -27,6 +29,9 @@ public static class MessageBusRegistration
         where TBuilder : IHostApplicationBuilder
     {
         var brokerUri = BrokerUri(builder, connectionName);
+        var queues = builder.Configuration.GetSection(ServiceQueueOptions.Section).Get<ServiceQueueOptions>() ?? new ServiceQueueOptions();
+        queues.Validate();
+        builder.Services.AddReceiveEndpointObserver(services => ActivatorUtilities.CreateInstance<QueueDeclarationGuard>(services, queues));
         builder.Services.AddSingleton(_ => new BrokerConnectionHealthCheck(brokerUri)); // one connection, disposed with the host
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "rabbitmq",
@@ -56,12 +61,14 @@ public static class MessageBusRegistration
             bus.SetKebabCaseEndpointNameFormatter();
             bus.AddConfigureEndpointsCallback((context, queueName, _) => context.GetService<ErrorQueueMonitor>()?.Watch(queueName));
             bus.AddConfigureEndpointsCallback((context, queueName, _) => context.GetService<QueueMonitor>()?.Watch(queueName));
+            bus.AddConfigureEndpointsCallback((_, queueName, endpoint) => ServiceQueueTopology.Apply(endpoint, queueName, queues));
             configure(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 // The connection carries the service's name (the AppHost's resource name when it runs under it), so the
                 // broker's UI and the AppHost's dead-letter depths can tell which service consumes which queue.
                 rabbit.Host(brokerUri, host => host.ConnectionName(builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName));
+                ServiceQueueTopology.KeepDeadLetterQueuesClassic(rabbit, queues);
                 rabbit.ConfigureEndpoints(context);
             });
         });
