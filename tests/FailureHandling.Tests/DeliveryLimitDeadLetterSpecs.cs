@@ -2,6 +2,7 @@ using System.Text.Json;
 using MassTransit;
 using OrderSystem.Contracts.Inventory;
 using OrderSystem.FailureHandling.Tests.Support;
+using OrderSystem.Testing.Operations;
 using OrderSystem.Testing.Infrastructure;
 using OrderSystem.Testing.Polling;
 using RabbitMQ.Client;
