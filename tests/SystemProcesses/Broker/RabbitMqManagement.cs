@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Serialization;
 
-namespace OrderSystem.Testing.Infrastructure;
+namespace OrderSystem.SystemProcesses.Broker;
 
-/// <summary>The few calls of RabbitMQ's management HTTP API that tests need: vhosts, and what sits in a queue.</summary>
+/// <summary>The few calls of RabbitMQ's management HTTP API that tests and drivers need: vhosts, and what sits in a queue.</summary>
 public sealed class RabbitMqManagement : IDisposable
 {
     private readonly HttpClient _http;
