@@ -12,9 +12,16 @@ public sealed class ChaosCatalog(string runId, int orders)
     public const string DeclinedCustomer = "customer-declined";
 
     public const string ScarceSku = "CHAOS-SCARCE";
+
+    /// <summary>The run may place more orders than planned (while faults last), up to this many times as many.</summary>
+    public const int MaxOrdersFactor = 4;
     private static readonly string[] PlentifulSkus = ["CHAOS-A", "CHAOS-B", "CHAOS-C", "CHAOS-D"];
 
-    /// <summary>The stock seeded for each product: plenty for all but the scarce one (enough for about half its orders).</summary>
+    /// <summary>
+    /// The stock seeded for each product: plenty for all but the scarce one (enough for about half the planned orders
+    /// that ask for it). A plentiful product gets at most 3 units from every fourth order: 3 × planned covers
+    /// <see cref="MaxOrdersFactor"/> × planned orders.
+    /// </summary>
     public IReadOnlyDictionary<string, int> Stock { get; } =
         PlentifulSkus.ToDictionary(sku => sku, _ => orders * 3).Append(new(ScarceSku, Math.Max(2, orders / 12))).ToDictionary();
 

@@ -13,7 +13,7 @@ public static class ChaosReport
         var o = r.Options;
         var lines = new List<string>
         {
-            $"## Chaos run: {r.OrdersPlanned:N0} orders at {o.Rate.ToString(CultureInfo.InvariantCulture)}/s, {r.Faults.Count} faults (SIGKILL, {o.Down.TotalSeconds:F0} s down, restart)",
+            $"## Chaos run: {r.OrdersPlaced:N0} orders at {o.Rate.ToString(CultureInfo.InvariantCulture)}/s, {r.Faults.Count} faults (SIGKILL, {o.Down.TotalSeconds:F0} s down, restart)",
             "",
             $"- when: {r.StartedAt:u}, {r.Duration.TotalSeconds:F0} s in all; machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; " +
             $"services ({o.Configuration} builds), RabbitMQ, PostgreSQL and this client share them",
@@ -28,11 +28,11 @@ public static class ChaosReport
             lines.Add($"| {Name(f.Target)} | {f.AcceptedBefore:N0} | {S(f.RecoveredAfter)} | {f.WaitingAtRecovery:N0} | {S(f.DrainedAfter)} | {retries} |");
         }
 
-        lines.Add($"| (end: the last accepted order) | {r.Accepted:N0} | | | {S(r.FinalDrain)} after it | |");
+        lines.Add($"| (end: the last order placed) | {r.Accepted:N0} | | | {S(r.FinalDrain)} after it | |");
         lines.Add("");
         lines.Add("| orders placed | accepted | HTTP attempts | retried (same key) | cancels asked | Confirmed | Cancelled | Rejected | not terminal |");
         lines.Add("|---|---|---|---|---|---|---|---|---|");
-        lines.Add($"| {r.OrdersPlanned:N0} | {r.Accepted:N0} | {r.Attempts:N0} | {r.Retries:N0} | {r.CancelsRequested:N0} | {r.Outcomes.Confirmed:N0} | {r.Outcomes.Cancelled:N0} | {r.Outcomes.Rejected:N0} | {r.Outcomes.NotTerminal:N0} |");
+        lines.Add($"| {r.OrdersPlaced:N0} | {r.Accepted:N0} | {r.Attempts:N0} | {r.Retries:N0} | {r.CancelsRequested:N0} | {r.Outcomes.Confirmed:N0} | {r.Outcomes.Cancelled:N0} | {r.Outcomes.Rejected:N0} | {r.Outcomes.NotTerminal:N0} |");
         lines.Add("");
         lines.Add("| invariant (from the four databases, the broker and the client's ledger) | |");
         lines.Add("|---|---|");

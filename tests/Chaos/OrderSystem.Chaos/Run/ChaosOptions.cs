@@ -10,12 +10,14 @@ namespace OrderSystem.Chaos.Run;
 public sealed record ChaosOptions
 {
     public const string Usage =
-        "usage: chaos [--orders N (1200)] [--rate R orders/s (10)] [--down S seconds a killed process stays dead (3)]\n" +
+        "usage: chaos [--orders N, at least: more while the faults last (1200)] [--rate R orders/s (10)] [--down S seconds a killed process stays dead (3)]\n" +
         "             [--faults ordering,inventory,payment,notification,rabbitmq,postgresql (all, in that order)]\n" +
         "             [--configuration Release|Debug (Release)] [--infra-dir DIR] [--rabbitmq-port P (5782)] [--postgres-port P (5542)]\n" +
         "             [--epmd-port P (4479)] [--drain-timeout S (600)] [--keep-servers]";
 
     public required string RepositoryRoot { get; init; }
+
+    /// <summary>Orders to place at least; the client goes on at the same rate until the last fault has drained.</summary>
     public int Orders { get; init; } = 1200;
     public double Rate { get; init; } = 10;
     public TimeSpan Down { get; init; } = TimeSpan.FromSeconds(3);

@@ -8,7 +8,7 @@ public sealed record ChaosResult(
     ChaosOptions Options,
     DateTimeOffset StartedAt,
     TimeSpan Duration,
-    int OrdersPlanned,
+    int OrdersPlaced,
     int Accepted,
     int Attempts,
     int Retries,

@@ -14,7 +14,9 @@ namespace OrderSystem.Chaos.Run;
 /// <summary>
 /// One chaos run: private servers (eng/infra.sh), a fresh vhost and fresh databases, the four services as processes;
 /// orders placed at a steady rate while each fault of <see cref="ChaosOptions.Faults"/> strikes in turn, spread evenly
-/// over the placing time (a fault waits for the previous one's backlog to drain); then the final drain and the invariants.
+/// over the placing time (a fault waits for the previous one's backlog to drain). The client keeps placing orders at
+/// the same rate until the last fault has drained, so that every fault strikes under load: at least
+/// <see cref="ChaosOptions.Orders"/> orders, more when the faults take longer. Then the final drain and the invariants.
 /// </summary>
 public sealed class ChaosRun(ChaosOptions options)
 {
@@ -68,8 +70,9 @@ public sealed class ChaosRun(ChaosOptions options)
         var injector = new FaultInjector(options, services, servers, backlog, ledger);
 
         Progress.Phase("orders and faults");
-        Progress.Note($"placing {options.Orders} orders at {options.Rate}/s over {options.PlacingTime.TotalSeconds:F0} s; faults: {string.Join(", ", options.Faults)}");
-        var placing = PlaceAsync(client, catalog, ledger);
+        Progress.Note($"placing {options.Orders} orders at {options.Rate}/s over {options.PlacingTime.TotalSeconds:F0} s (more while faults last); faults: {string.Join(", ", options.Faults)}");
+        using var faultsDone = new CancellationTokenSource();
+        var placing = PlaceAsync(client, catalog, faultsDone.Token);
         var faults = new List<FaultResult>();
         var placingClock = Stopwatch.StartNew();
         for (var i = 0; i < options.Faults.Count; i++)
@@ -85,17 +88,19 @@ public sealed class ChaosRun(ChaosOptions options)
             loads.Add(LoadAverage.ReadAll());
         }
 
+        await faultsDone.CancelAsync();
+
         while (!placing.IsCompleted)
         {
             Progress.Line($"{ledger.Accepted.Count} of {options.Orders} accepted, {ledger.Retries} retries");
             await Task.WhenAny(placing, Task.Delay(1000));
         }
 
-        await placing;
+        var placed = await placing;
         Progress.Phase("final drain");
         var drainClock = Stopwatch.StartNew();
         var finalDrain = await backlog.DrainAsync(ledger.AcceptedIds(), options.DrainTimeout) ? drainClock.Elapsed : (TimeSpan?)null;
-        Progress.Note(finalDrain is { } d ? $"every accepted order terminal {d.TotalSeconds:F1} s after the last was accepted" : "final backlog NOT drained");
+        Progress.Note(finalDrain is { } d ? $"every accepted order terminal {d.TotalSeconds:F1} s after the last one was placed" : "final backlog NOT drained");
         loads.Add(LoadAverage.ReadAll());
 
         Progress.Phase("invariants");
@@ -103,16 +108,20 @@ public sealed class ChaosRun(ChaosOptions options)
         var deadLetters = await DeadLettersAsync(management);
         var state = await SystemState.ReadAsync(Database, catalog.Stock.Keys.ToList());
         var invariants = InvariantCheck.Check(state, ledger, catalog.Stock, $"chaos-{runId}-", deadLetters);
-        return new ChaosResult(options, startedAt, clock.Elapsed, options.Orders, ledger.Accepted.Count, ledger.Attempts, ledger.Retries,
+        return new ChaosResult(options, startedAt, clock.Elapsed, placed, ledger.Accepted.Count, ledger.Attempts, ledger.Retries,
             client.CancelsRequested, faults, finalDrain, InvariantCheck.Outcomes(state, ledger), invariants, loads);
     }
 
-    /// <summary>Open loop: order n is placed at n / rate whatever happened to the ones before (each retries on its own).</summary>
-    private async Task PlaceAsync(OrderClient client, ChaosCatalog catalog, ClientLedger ledger)
+    /// <summary>
+    /// Open loop: order n is placed at n / rate whatever happened to the ones before (each retries on its own), until
+    /// <see cref="ChaosOptions.Orders"/> are placed and <paramref name="faultsDone"/> is cancelled (at most four times
+    /// as many: the catalog's stock is sized for that). Returns how many were placed.
+    /// </summary>
+    private async Task<int> PlaceAsync(OrderClient client, ChaosCatalog catalog, CancellationToken faultsDone)
     {
         var clock = Stopwatch.StartNew();
         var orders = new List<Task>(options.Orders);
-        for (var n = 0; n < options.Orders; n++)
+        for (var n = 0; n < ChaosCatalog.MaxOrdersFactor * options.Orders && (n < options.Orders || !faultsDone.IsCancellationRequested); n++)
         {
             var due = TimeSpan.FromSeconds(n / options.Rate);
             if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed); // pacing the client, not synchronisation
@@ -120,6 +129,7 @@ public sealed class ChaosRun(ChaosOptions options)
         }
 
         await Task.WhenAll(orders);
+        return orders.Count;
     }
 
     private static async Task SeedAsync(Uri inventory, ChaosCatalog catalog)
