@@ -45,6 +45,7 @@ public sealed class ChaosRun_Specs(ITestOutputHelper output)
             var report = ChaosReport.Lines(result);
             foreach (var line in report) output.WriteLine(line);
 
+            if (result.Passed) Directory.Delete(result.ServiceLogs, recursive: true); // kept for a look when it fails
             result.Faults.Count.ShouldBe(6);
             result.Accepted.ShouldBe(result.OrdersPlaced, string.Join('\n', report));
             result.Passed.ShouldBeTrue(string.Join('\n', report));

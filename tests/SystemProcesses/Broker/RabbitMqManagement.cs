@@ -54,6 +54,21 @@ public sealed class RabbitMqManagement : IDisposable
         return queues ?? [];
     }
 
+    /// <summary>
+    /// Up to <paramref name="count"/> messages of a queue, left in it (fetched and requeued: a diagnostic look, which
+    /// marks them redelivered): their properties and headers as the management API gives them, and the body's start.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PeekAsync(string vhost, string queue, int count)
+    {
+        using var response = await _http.PostAsJsonAsync($"queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}/get",
+            new { count, ackmode = "ack_requeue_true", encoding = "auto", truncate = 2000 });
+        response.EnsureSuccessStatusCode();
+        using var messages = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return messages.RootElement.EnumerateArray()
+            .Select(m => $"{m.GetProperty("properties")} {m.GetProperty("payload").GetString()?[..Math.Min(600, m.GetProperty("payload").GetString()?.Length ?? 0)]}")
+            .ToList();
+    }
+
     public void Dispose() => _http.Dispose();
 
     public sealed record QueueInfo(

@@ -44,7 +44,7 @@ public static class ChaosReport
             lines.AddRange(i.Violations.Select(v => $"  - {v}"));
         }
 
-        lines.Add(r.Passed ? "**Verdict: PASSED**" : "**Verdict: FAILED**");
+        lines.Add(r.Passed ? "**Verdict: PASSED**" : $"**Verdict: FAILED** (the services' logs: {r.ServiceLogs})");
         return lines;
     }
 

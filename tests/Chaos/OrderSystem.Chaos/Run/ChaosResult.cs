@@ -17,7 +17,8 @@ public sealed record ChaosResult(
     TimeSpan? FinalDrain,
     Outcomes Outcomes,
     IReadOnlyList<InvariantResult> Invariants,
-    IReadOnlyList<string> LoadAverages)
+    IReadOnlyList<string> LoadAverages,
+    string ServiceLogs)
 {
     public bool Passed => Faults.All(f => f.DrainedAfter is not null) && FinalDrain is not null && Invariants.All(i => i.Holds);
 }

@@ -109,7 +109,7 @@ public sealed class ChaosRun(ChaosOptions options)
         var state = await SystemState.ReadAsync(Database, catalog.Stock.Keys.ToList());
         var invariants = InvariantCheck.Check(state, ledger, catalog.Stock, $"chaos-{runId}-", deadLetters);
         return new ChaosResult(options, startedAt, clock.Elapsed, placed, ledger.Accepted.Count, ledger.Attempts, ledger.Retries,
-            client.CancelsRequested, faults, finalDrain, InvariantCheck.Outcomes(state, ledger), invariants, loads);
+            client.CancelsRequested, faults, finalDrain, InvariantCheck.Outcomes(state, ledger), invariants, loads, services.LogDir);
     }
 
     /// <summary>
@@ -144,11 +144,18 @@ public sealed class ChaosRun(ChaosOptions options)
         }
     }
 
+    /// <summary>Messages in each dead-letter queue; for a non-empty one the first few are written to the progress output.</summary>
     private static async Task<IReadOnlyDictionary<string, long>> DeadLettersAsync(RabbitMqManagement management)
     {
-        var queues = await management.GetQueuesAsync(VirtualHost);
-        return queues.Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal) || q.Name.EndsWith("_skipped", StringComparison.Ordinal))
+        var queues = (await management.GetQueuesAsync(VirtualHost))
+            .Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal) || q.Name.EndsWith("_skipped", StringComparison.Ordinal))
             .ToDictionary(q => q.Name, q => q.Messages);
+        foreach (var (queue, _) in queues.Where(q => q.Value > 0))
+        {
+            foreach (var message in await management.PeekAsync(VirtualHost, queue, 3)) Progress.Note($"dead letter in {queue}: {message}");
+        }
+
+        return queues;
     }
 
     private static async Task ResetDatabasesAsync(string server)
