@@ -32,7 +32,7 @@ public sealed class ChaosRun_Specs(ITestOutputHelper output)
             RabbitMqBasePort = FreePorts.ForRabbitMq(),
             PostgresBasePort = FreePorts.Any(),
             EpmdBasePort = FreePorts.Any(),
-            Orders = 100,
+            Orders = 60, // at least: the client goes on until the last fault has drained (150–240 orders in our runs)
             Rate = 2,
             Down = TimeSpan.FromSeconds(1),
             Faults = Enum.GetValues<FaultTarget>(),
@@ -45,10 +45,12 @@ public sealed class ChaosRun_Specs(ITestOutputHelper output)
             var report = ChaosReport.Lines(result);
             foreach (var line in report) output.WriteLine(line);
 
-            if (result.Passed) Directory.Delete(result.ServiceLogs, recursive: true); // kept for a look when it fails
+            if (result.Passed) Directory.Delete(result.ServiceLogs, recursive: true); // kept for a look otherwise
             result.Faults.Count.ShouldBe(6);
             result.Accepted.ShouldBe(result.OrdersPlaced, string.Join('\n', report));
-            result.Passed.ShouldBeTrue(string.Join('\n', report));
+            result.Faults.ShouldAllBe(f => f.DrainedAfter != null, string.Join('\n', report));
+            result.FinalDrain.ShouldNotBeNull(string.Join('\n', report));
+            result.Invariants.Where(i => !i.Holds).Select(i => i.Statement).ShouldBeEmpty(string.Join('\n', report));
         }
         finally
         {

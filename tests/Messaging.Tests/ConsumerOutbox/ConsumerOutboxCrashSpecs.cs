@@ -73,6 +73,12 @@ public sealed class ConsumerOutboxCrashSpecs(IsolatedEnvironment environment) : 
             observer.Deliveries.Of<EntryRecorded>(e => e.EntryId == entry).Count.ShouldBe(1, "published once");
             var inboxAfter = await observer.QueryAsync(db => db.Set<InboxState>().AsNoTracking().SingleAsync(i => i.MessageId == messageId));
             inboxAfter.ReceiveCount.ShouldBeGreaterThan(inbox.ReceiveCount, "the message was really received again");
+
+            // Acknowledged as consumed (by its first delivery), not dead-lettered: a message no consumer ran for would be
+            // moved to crash-record-entry_skipped, before its acknowledgement (found by eng/chaos.sh).
+            await Eventually.True(async () => (await environment.Management.GetQueueAsync(environment.VirtualHost, "crash-record-entry"))?.Messages == 0,
+                "the redelivered message is acknowledged", TimeSpan.FromSeconds(60));
+            (await environment.Management.GetQueueAsync(environment.VirtualHost, "crash-record-entry_skipped")).ShouldBeNull("the redelivery is not skipped");
         }
         finally
         {
