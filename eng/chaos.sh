@@ -4,7 +4,8 @@
 # Idempotency-Key), while it kills -9 and restarts each service, RabbitMQ and PostgreSQL in turn. At the end it checks in
 # the four databases that every accepted order is terminal, that stock adds up, that each order has at most one captured
 # payment and one notification of its outcome, and that no message was dead-lettered. Prints progress on stderr and a
-# Markdown table on stdout; exits non-zero on any violation. Default: 1,200 orders at 10/s (about 4–6 minutes).
+# Markdown table on stdout; exits non-zero on any violation. Default: at least 1,200 orders at 10/s (5–15 minutes,
+# depending on the machine's load).
 #
 #   eng/chaos.sh [--orders N] [--rate R] [--down S] [--faults ordering,inventory,payment,notification,rabbitmq,postgresql]
 #                [--keep-servers] [--infra-dir DIR] [--rabbitmq-port P] [--postgres-port P] [--epmd-port P] [--drain-timeout S]

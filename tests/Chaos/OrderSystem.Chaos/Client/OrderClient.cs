@@ -26,8 +26,9 @@ public sealed class OrderClient(Uri ordering, ClientLedger ledger) : IDisposable
         Timeout = TimeSpan.FromSeconds(30),
     };
 
-    public int CancelsRequested => _cancels;
     private int _cancels;
+
+    public int CancelsRequested => _cancels;
 
     /// <summary>Places <paramref name="order"/>, retrying until it is accepted or <paramref name="giveUpAfter"/> has passed.</summary>
     public async Task PlaceAsync(PlannedOrder order, TimeSpan giveUpAfter)
