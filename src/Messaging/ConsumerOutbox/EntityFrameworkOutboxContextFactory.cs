@@ -1,4 +1,5 @@
 using System.Data;
+using System.Diagnostics;
 using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
@@ -32,6 +33,7 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
             ?? throw new MessageException(typeof(T), "The consumer outbox needs a MessageId on every received message.");
         var state = new MessageState(messageId, options.ConsumerId, MessagingTables.For(db));
 
+        var started = Stopwatch.GetTimestamp();
         var continueProcessing = true;
         while (continueProcessing)
         {
@@ -39,6 +41,12 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
             continueProcessing = await strategy.ExecuteAsync(() => Pass(context, options, next, state));
             state.FirstPass = false;
         }
+
+        // A message the inbox had consumed already (redelivered after a crash, or a duplicate) never reaches the consumer
+        // here, so MassTransit would take it for one nobody consumes and move it to <queue>_skipped: a false dead letter.
+        // It was consumed, by its earlier delivery; say so, and it is acknowledged like any other.
+        if (!context.ReceiveContext.IsDelivered && !context.ReceiveContext.IsFaulted)
+            await context.NotifyConsumed(context, Stopwatch.GetElapsedTime(started), "inbox");
     }
 
     /// <summary>One pass in one transaction; true when another pass is needed.</summary>

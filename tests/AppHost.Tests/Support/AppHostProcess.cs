@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using OrderSystem.SystemProcesses.Machine;
 using OrderSystem.Testing.Polling;
 
 namespace OrderSystem.AppHost.Tests.Support;

@@ -4,6 +4,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using OrderSystem.SystemProcesses.Machine;
 using OrderSystem.Testing.Polling;
 
 namespace OrderSystem.AppHost.Tests.Support;

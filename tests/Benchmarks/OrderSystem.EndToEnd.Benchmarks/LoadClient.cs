@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
+using OrderSystem.SystemProcesses.Console;
+using OrderSystem.SystemProcesses.Machine;
 
 namespace OrderSystem.EndToEnd.Benchmarks;
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Npgsql;
 using OrderSystem.EndToEnd.Benchmarks;
+using OrderSystem.SystemProcesses.Console;
+using OrderSystem.SystemProcesses.Machine;
 
 // The whole system as users run it: the four services as processes (their Release builds) against the eng/infra.sh
 // servers, in a vhost and databases of their own; real orders over HTTP (one line of a product with ample stock),
@@ -11,6 +13,7 @@ using OrderSystem.EndToEnd.Benchmarks;
 // Environment: RABBITMQ_URI, RABBITMQ_MANAGEMENT_URL, POSTGRES_CONNECTION_STRING (eng/infra.sh env), E2E_SERVICES_DIR
 // (the repository's src), E2E_CONFIGURATION (Release), INFRA_DIR (for the broker's and the database's pids);
 // optional: RAW_MSGS_PER_S, RAW_LOAD, E2E_PORT_BASE (5300), E2E_STEP_SECONDS (15), E2E_PHASE_SECONDS (20).
+Progress.Tag = "e2e";
 var settings = Settings.FromEnvironment();
 var culture = CultureInfo.InvariantCulture;
 await using var system = new SystemUnderTest(settings);
@@ -116,19 +119,5 @@ namespace OrderSystem.EndToEnd.Benchmarks
         }
 
         public string Database(string name) => new NpgsqlConnectionStringBuilder(Postgres) { Database = "e2e_" + name }.ConnectionString;
-    }
-
-    internal static class LoadAverage
-    {
-        public static string Read() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
-    }
-
-    internal static class Progress
-    {
-        private static string _phase = "";
-        public static void Phase(string name) => _phase = name;
-        public static void Line(string text) => Console.Error.Write($"\r[e2e] {_phase}: {text} (load {LoadAverage.Read()})".PadRight(110));
-        public static void Note(string text) => Console.Error.WriteLine($"\r[e2e] {text}".PadRight(110));
-        public static void Done() => Console.Error.WriteLine();
     }
 }

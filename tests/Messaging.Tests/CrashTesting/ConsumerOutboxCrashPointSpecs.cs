@@ -62,6 +62,14 @@ public sealed class ConsumerOutboxCrashPointSpecs(CrashPointEnvironment environm
             await Eventually.True(async () => (await Inbox(messageId))?.Delivered is not null, "the redelivered message completes", TimeSpan.FromSeconds(60));
             await Eventually.True(async () => Recorded(entry).Count >= 1, "EntryRecorded reaches the observer");
             await Eventually.True(async () => Sends(entry) >= sends, $"EntryRecorded went to the broker {sends} time(s)");
+
+            // The redelivery is acknowledged as consumed (by its first delivery), not dead-lettered: a message no consumer
+            // ran for would be moved to crash-record-entry_skipped before its acknowledgement (found by eng/chaos.sh).
+            var management = environment.Isolated.Management;
+            var vhost = environment.Isolated.VirtualHost;
+            await Eventually.True(async () => (await management.GetQueueAsync(vhost, "crash-record-entry"))?.Messages == 0,
+                "the redelivered message is acknowledged", TimeSpan.FromSeconds(60));
+            ((await management.GetQueueAsync(vhost, "crash-record-entry_skipped"))?.Messages ?? 0).ShouldBe(0, "the redelivery is not skipped");
         }
 
         (await Ledger(entry)).ShouldBe(1, "the consumer's effect happened once");

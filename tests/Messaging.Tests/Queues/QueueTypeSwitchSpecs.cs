@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using OrderSystem.Messaging.Tests.Contracts;
 using OrderSystem.Messaging.Tests.Support;
+using OrderSystem.SystemProcesses.Broker;
 using OrderSystem.Testing.Infrastructure;
 using OrderSystem.Testing.Polling;
 using Shouldly;

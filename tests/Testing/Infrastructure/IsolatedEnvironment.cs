@@ -1,4 +1,5 @@
 using Npgsql;
+using OrderSystem.SystemProcesses.Broker;
 using Xunit;
 
 namespace OrderSystem.Testing.Infrastructure;

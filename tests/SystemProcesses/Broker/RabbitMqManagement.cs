@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Serialization;
 
-namespace OrderSystem.Testing.Infrastructure;
+namespace OrderSystem.SystemProcesses.Broker;
 
-/// <summary>The few calls of RabbitMQ's management HTTP API that tests need: vhosts, and what sits in a queue.</summary>
+/// <summary>The few calls of RabbitMQ's management HTTP API that tests and drivers need: vhosts, and what sits in a queue.</summary>
 public sealed class RabbitMqManagement : IDisposable
 {
     private readonly HttpClient _http;
@@ -68,6 +68,21 @@ public sealed class RabbitMqManagement : IDisposable
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<ExchangeInfo>();
+    }
+
+    /// <summary>
+    /// Up to <paramref name="count"/> messages of a queue, left in it (fetched and requeued: a diagnostic look, which
+    /// marks them redelivered): their properties and headers as the management API gives them, and the body's start.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PeekAsync(string vhost, string queue, int count)
+    {
+        using var response = await _http.PostAsJsonAsync($"queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}/get",
+            new { count, ackmode = "ack_requeue_true", encoding = "auto", truncate = 2000 });
+        response.EnsureSuccessStatusCode();
+        using var messages = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return messages.RootElement.EnumerateArray()
+            .Select(m => $"{m.GetProperty("properties")} {m.GetProperty("payload").GetString()?[..Math.Min(600, m.GetProperty("payload").GetString()?.Length ?? 0)]}")
+            .ToList();
     }
 
     public void Dispose() => _http.Dispose();

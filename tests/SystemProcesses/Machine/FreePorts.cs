@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace OrderSystem.AppHost.Tests.Support;
+namespace OrderSystem.SystemProcesses.Machine;
 
-/// <summary>Ports for the local RabbitMQ and PostgreSQL of one test run, so that it never meets a running system.</summary>
-internal static class FreePorts
+/// <summary>Ports for the local RabbitMQ, PostgreSQL and services of one run, so that it never meets a running system.</summary>
+public static class FreePorts
 {
     public static int Any() => FirstFree(Random.Shared.Next(20000, 30000), _ => true);
 

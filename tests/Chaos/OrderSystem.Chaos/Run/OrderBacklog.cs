@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Npgsql;
+using OrderSystem.SystemProcesses.Console;
+
+namespace OrderSystem.Chaos.Run;
+
+/// <summary>
+/// Which accepted orders are not terminal yet, read from Ordering's database (the saga's table): an order is terminal
+/// once its saga is Confirmed, Rejected or Cancelled. Queries that fail (the database is down) are retried until the deadline.
+/// </summary>
+public sealed class OrderBacklog(NpgsqlDataSource orderdb)
+{
+    public static readonly string[] TerminalStates = ["Confirmed", "Rejected", "Cancelled"];
+
+    /// <summary>How many of <paramref name="ids"/> are not terminal.</summary>
+    public async Task<int> PendingAsync(IReadOnlyList<Guid> ids, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await using var command = orderdb.CreateCommand(
+                    "SELECT count(*) FROM unnest(@ids) AS o(id) LEFT JOIN order_states s ON s.correlation_id = o.id " +
+                    "WHERE s.current_state IS NULL OR NOT (s.current_state = ANY(@terminal))");
+                command.Parameters.AddWithValue("ids", ids.ToArray());
+                command.Parameters.AddWithValue("terminal", TerminalStates);
+                return (int)(long)(await command.ExecuteScalarAsync())!;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException && watch.Elapsed < timeout)
+            {
+                await Task.Delay(1000);
+            }
+        }
+    }
+
+    /// <summary>Polls until every order of <paramref name="ids"/> is terminal; false when the deadline passes first.</summary>
+    public async Task<bool> DrainAsync(IReadOnlyList<Guid> ids, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            var pending = await PendingAsync(ids, timeout - watch.Elapsed);
+            if (pending == 0) return true;
+            Progress.Line($"draining: {pending} of {ids.Count} orders not terminal ({watch.Elapsed.TotalSeconds:F0} s)");
+            await Task.Delay(500);
+        }
+
+        return false;
+    }
+}
