@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrderSystem.Messaging.Broker;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -13,14 +14,14 @@ namespace OrderSystem.Messaging.Diagnostics;
 /// service's own broker connection string; the endpoint names come from the bus configuration
 /// (<see cref="Watch"/>). An error queue that does not exist yet (MassTransit creates it on the first fault) counts 0.
 /// </summary>
-public sealed class ErrorQueueMonitor(Uri brokerUri, IOptions<ErrorQueueMonitorOptions> options, ILogger<ErrorQueueMonitor> logger)
+public sealed class ErrorQueueMonitor(BrokerEndpoints broker, IOptions<ErrorQueueMonitorOptions> options, ILogger<ErrorQueueMonitor> logger)
     : BackgroundService
 {
     public const string ErrorQueueSuffix = "_error";
     public const string SkippedQueueSuffix = "_skipped";
 
     private readonly HashSet<string> _queues = [];
-    private readonly string _virtualHost = VirtualHostOf(brokerUri);
+    private readonly string _virtualHost = broker.VirtualHost;
     private IConnection? _connection;
     private bool _failing;
 
@@ -59,13 +60,7 @@ public sealed class ErrorQueueMonitor(Uri brokerUri, IOptions<ErrorQueueMonitorO
     {
         try
         {
-            _connection ??= await new ConnectionFactory
-            {
-                Uri = brokerUri,
-                AutomaticRecoveryEnabled = false,
-                RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-                ClientProvidedName = "error-queue-monitor",
-            }.CreateConnectionAsync(cancellationToken);
+            _connection ??= await broker.ConnectAsync("error-queue-monitor", cancellationToken);
 
             foreach (var queue in ErrorQueues)
             {
@@ -107,11 +102,5 @@ public sealed class ErrorQueueMonitor(Uri brokerUri, IOptions<ErrorQueueMonitorO
         foreach (var queue in ErrorQueues) FailureMetrics.Forget(_virtualHost, queue);
         if (_connection is not null) await _connection.DisposeAsync();
         _connection = null;
-    }
-
-    private static string VirtualHostOf(Uri uri)
-    {
-        var path = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
-        return path.Length == 0 ? "/" : path;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrderSystem.Messaging.Broker;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -16,12 +17,12 @@ namespace OrderSystem.Messaging.Diagnostics;
 /// consuming from it (<see cref="QueueMonitorOptions.Queues"/>) that is always the case: its lag is the time since the
 /// queue was last seen empty, an upper bound of the age of its oldest message.
 /// </summary>
-public sealed class QueueMonitor(Uri brokerUri, ConsumeRateObserver rates, IOptions<QueueMonitorOptions> options, ILogger<QueueMonitor> logger)
+public sealed class QueueMonitor(BrokerEndpoints broker, ConsumeRateObserver rates, IOptions<QueueMonitorOptions> options, ILogger<QueueMonitor> logger)
     : BackgroundService
 {
     private readonly Dictionary<string, Progress> _queues = [];
     private readonly Dictionary<string, QueueSnapshot> _latest = [];
-    private readonly string _virtualHost = VirtualHostOf(brokerUri);
+    private readonly string _virtualHost = broker.VirtualHost;
     private IConnection? _connection;
     private bool _failing;
 
@@ -62,13 +63,7 @@ public sealed class QueueMonitor(Uri brokerUri, ConsumeRateObserver rates, IOpti
     {
         try
         {
-            _connection ??= await new ConnectionFactory
-            {
-                Uri = brokerUri,
-                AutomaticRecoveryEnabled = false,
-                RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-                ClientProvidedName = "queue-monitor",
-            }.CreateConnectionAsync(cancellationToken);
+            _connection ??= await broker.ConnectAsync("queue-monitor", cancellationToken);
 
             foreach (var queue in Queues)
             {
@@ -134,12 +129,6 @@ public sealed class QueueMonitor(Uri brokerUri, ConsumeRateObserver rates, IOpti
         foreach (var queue in Queues) QueueMetrics.Forget(_virtualHost, queue);
         if (_connection is not null) await _connection.DisposeAsync();
         _connection = null;
-    }
-
-    private static string VirtualHostOf(Uri uri)
-    {
-        var path = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
-        return path.Length == 0 ? "/" : path;
     }
 
     /// <summary>Where the last round left a queue: messages received by then, when, and when it was last seen empty.</summary>

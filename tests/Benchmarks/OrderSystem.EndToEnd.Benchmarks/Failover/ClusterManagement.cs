@@ -1,0 +1,104 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace OrderSystem.EndToEnd.Benchmarks.Failover;
+
+/// <summary>
+/// RabbitMQ's management API over every node of a cluster: each call goes to the first node that answers, so it keeps
+/// working while one node is down. What the failover run needs: which node each service's bus connection is on, the
+/// nodes' names, and each queue's type, replicas and messages.
+/// </summary>
+internal sealed class ClusterManagement : IDisposable
+{
+    private readonly HttpClient[] _nodes;
+
+    public ClusterManagement(IEnumerable<Uri> nodes)
+    {
+        _nodes = nodes.Select(Client).ToArray();
+        if (_nodes.Length == 0) throw new ArgumentException("No management URL given.", nameof(nodes));
+    }
+
+    /// <summary>The Erlang name of the node behind each management URL, in the order given (node 1 first).</summary>
+    public async Task<string[]> NodeNamesAsync()
+    {
+        var names = new string[_nodes.Length];
+        for (var i = 0; i < _nodes.Length; i++)
+        {
+            using var overview = JsonDocument.Parse(await _nodes[i].GetStringAsync("api/overview"));
+            names[i] = overview.RootElement.GetProperty("node").GetString()!;
+        }
+
+        return names;
+    }
+
+    /// <summary>Open connections of the vhost: the name the client gave it (MassTransit: the service's name) and its node.</summary>
+    public async Task<IReadOnlyList<(string Name, string Node)>> ConnectionsAsync(string vhost)
+    {
+        using var json = await GetAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}/connections");
+        return json.RootElement.EnumerateArray()
+            .Select(c => (Name: c.TryGetProperty("client_properties", out var p) && p.TryGetProperty("connection_name", out var n) ? n.GetString() ?? "" : "",
+                Node: c.GetProperty("node").GetString() ?? ""))
+            .ToList();
+    }
+
+    /// <summary>Every queue of the vhost: its type, messages, and for a quorum queue its members and the ones online.</summary>
+    public async Task<IReadOnlyList<QueueState>> QueuesAsync(string vhost)
+    {
+        using var json = await GetAsync($"api/queues/{Uri.EscapeDataString(vhost)}");
+        return json.RootElement.EnumerateArray().Select(q => new QueueState(
+                q.GetProperty("name").GetString()!,
+                q.TryGetProperty("type", out var t) ? t.GetString() ?? "classic" : "classic",
+                q.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0,
+                Names(q, "members"),
+                Names(q, "online")))
+            .ToList();
+    }
+
+    private async Task<JsonDocument> GetAsync(string path)
+    {
+        Exception? last = null;
+        foreach (var node in _nodes)
+        {
+            try
+            {
+                using var response = await node.GetAsync(path);
+                if (response.IsSuccessStatusCode) return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                last = new HttpRequestException($"{node.BaseAddress}{path}: {(int)response.StatusCode}");
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                last = e;
+            }
+        }
+
+        throw new HttpRequestException($"No node of the cluster answered {path}.", last);
+    }
+
+    private static string[] Names(JsonElement queue, string property) =>
+        queue.TryGetProperty(property, out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Select(e => e.GetString()!).ToArray()
+            : [];
+
+    private static HttpClient Client(Uri management)
+    {
+        var http = new HttpClient
+        {
+            BaseAddress = new UriBuilder(management) { UserName = "", Password = "", Path = "/" }.Uri,
+            Timeout = TimeSpan.FromSeconds(5),
+        };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(management.UserInfo))));
+        return http;
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes) node.Dispose();
+    }
+}
+
+internal sealed record QueueState(string Name, string Type, long Messages, string[] Members, string[] Online)
+{
+    public bool FullyReplicated => Type != "quorum" || (Members.Length > 0 && Members.All(Online.Contains));
+}
