@@ -190,15 +190,17 @@ run_cluster() {
   ( umask 077; printf '{"users":[{"name":"%s","password":"%s","tags":"administrator"}],"vhosts":[{"name":"/"}],"permissions":[{"user":"%s","vhost":"/","configure":".*","write":".*","read":".*"}]}\n' \
       "$INFRA_RABBITMQ_USER" "$INFRA_RABBITMQ_PASSWORD" "$INFRA_RABBITMQ_USER" > "$DIR/definitions.json" )
   "$(epmd_bin)" -port "$EPMD_PORT" -address 127.0.0.1 9>&- &
-  local epmd=$! pids=() n
-  for n in "${NODES[@]}"; do launch "$n"; pids+=($!); done
-  trap 'log "stopping the three nodes"; kill -TERM "${pids[@]}" 2>/dev/null' TERM INT
+  RUN_EPMD=$! RUN_PIDS=()   # globals: the traps read them
+  local n
+  # Whatever ends this script (a signal, or a node that does not start) stops the nodes it started, then epmd.
+  trap 'log "stopping the three nodes"; kill -TERM "${RUN_PIDS[@]}" 2>/dev/null || true' TERM INT
+  trap 'kill -TERM "${RUN_PIDS[@]}" 2>/dev/null || true; wait "${RUN_PIDS[@]}" 2>/dev/null || true; kill "$RUN_EPMD" 2>/dev/null || true' EXIT
+  for n in "${NODES[@]}"; do launch "$n"; RUN_PIDS+=($!); done
   for n in "${NODES[@]}"; do await_node "$n"; done
   for n in 2 3; do join "$n"; done
   echo "rabbitmq cluster: amqp 127.0.0.1:$BASE-$((BASE + 2)), management http://127.0.0.1:$MGMT_BASE/ (and the next two), data $DIR"
   echo "cluster of 3: $(running_members 1)"
-  for n in "${pids[@]}"; do wait "$n" || true; wait "$n" 2>/dev/null || true; done   # a signal ends the first wait early
-  kill "$epmd" 2>/dev/null || true
+  for n in "${RUN_PIDS[@]}"; do wait "$n" || true; wait "$n" 2>/dev/null || true; done   # a signal ends the first wait early
 }
 
 # The failover test: PostgreSQL from eng/infra.sh, this cluster, the services' and the driver's Release builds; whatever
@@ -208,7 +210,7 @@ test_failover() {
   started_pg=0 started_cluster=0   # globals: the EXIT trap reads them
   "$REPO_ROOT/eng/infra.sh" status | grep -q "postgres: running" || started_pg=1
   any_running_saved || started_cluster=1
-  trap '[ $started_cluster = 0 ] || "$REPO_ROOT/eng/cluster.sh" stop; [ $started_pg = 0 ] || "$REPO_ROOT/eng/infra.sh" stop' EXIT
+  trap '[ $started_cluster = 0 ] || "$REPO_ROOT/eng/cluster.sh" stop || true; [ $started_pg = 0 ] || "$REPO_ROOT/eng/infra.sh" stop || true' EXIT
   local settings p
   settings=$("$REPO_ROOT/eng/infra.sh" start postgres); eval "$settings"
   settings=$("$REPO_ROOT/eng/cluster.sh" start); eval "$settings"

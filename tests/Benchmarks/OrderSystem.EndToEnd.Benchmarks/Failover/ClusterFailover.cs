@@ -35,9 +35,9 @@ internal static class ClusterFailover
             var queues = await cluster.QueuesAsync(Settings.VirtualHost);
             var queueTypes = string.Join(", ", queues.GroupBy(q => q.Type).Select(g => $"{g.Count()} {g.Key}"));
             Progress.Note($"queues in the vhost: {queueTypes}");
-            var connected = await ServiceNodesAsync(cluster);
+            var connected = (await ServiceNodesAsync(cluster)).ToDictionary(c => c.Key, c => c.Value[0]);
             Progress.Note("bus connections: " + string.Join(", ", connected.Select(c => $"{c.Key} → {c.Value}")));
-            var victim = connected["Ordering"];
+            var victim = connected.GetValueOrDefault("Ordering") ?? throw new InvalidOperationException("Ordering has no bus connection in the vhost.");
             var victimNumber = Array.IndexOf(nodeNames, victim) + 1;
             if (victimNumber == 0) throw new InvalidOperationException($"Ordering is connected to {victim}, which is not one of {string.Join(", ", nodeNames)}.");
 
@@ -59,8 +59,8 @@ internal static class ClusterFailover
             {
                 try
                 {
-                    foreach (var (service, node) in await ServiceNodesAsync(cluster))
-                        if (node != victim && !reconnected.ContainsKey(service)) reconnected[service] = (node, sinceKill.Elapsed);
+                    foreach (var (service, nodes) in await ServiceNodesAsync(cluster))
+                        if (nodes.FirstOrDefault(n => n != victim) is { } node && !reconnected.ContainsKey(service)) reconnected[service] = (node, sinceKill.Elapsed);
                 }
                 catch (HttpRequestException)
                 {
@@ -147,7 +147,7 @@ internal static class ClusterFailover
             foreach (var service in Services)
             {
                 report.Add(reconnected.TryGetValue(service, out var r)
-                    ? $"| {service} connected to {r.Node} (was {connected[service]}) | {r.After.TotalSeconds:F1} |"
+                    ? $"| {service} connected to {r.Node} (was {connected.GetValueOrDefault(service, "?")}) | {r.After.TotalSeconds:F1} |"
                     : $"| {service} reconnected | **not within 120 s** |");
             }
 
@@ -166,18 +166,14 @@ internal static class ClusterFailover
         }
     }
 
-    /// <summary>Each service's bus connection (named after the service by the building block) and the node it is on.</summary>
-    private static async Task<Dictionary<string, string>> ServiceNodesAsync(ClusterManagement cluster)
+    /// <summary>The nodes each service's bus connections are on (the building block names the connection after the service).</summary>
+    private static async Task<Dictionary<string, string[]>> ServiceNodesAsync(ClusterManagement cluster)
     {
         var connections = await cluster.ConnectionsAsync(Settings.VirtualHost);
-        var nodes = new Dictionary<string, string>();
-        foreach (var service in Services)
-        {
-            var connection = connections.FirstOrDefault(c => c.Name.Contains(service, StringComparison.OrdinalIgnoreCase));
-            if (connection.Node is { Length: > 0 }) nodes[service] = connection.Node;
-        }
-
-        return nodes;
+        return Services
+            .Select(service => (service, nodes: connections.Where(c => c.Name.Contains(service, StringComparison.OrdinalIgnoreCase)).Select(c => c.Node).Distinct().ToArray()))
+            .Where(s => s.nodes.Length > 0)
+            .ToDictionary(s => s.service, s => s.nodes);
     }
 
     private static async Task WhileRunningAsync(LoadClient load, ConcurrentDictionary<Guid, DateTimeOffset> sent, Stopwatch clock, TimeSpan until, string phase)

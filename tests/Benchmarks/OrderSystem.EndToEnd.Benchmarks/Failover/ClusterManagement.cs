@@ -5,9 +5,10 @@ using System.Text.Json;
 namespace OrderSystem.EndToEnd.Benchmarks.Failover;
 
 /// <summary>
-/// RabbitMQ's management API over every node of a cluster: each call goes to the first node that answers, so it keeps
-/// working while one node is down. What the failover run needs: which node each service's bus connection is on, the
-/// nodes' names, and each queue's type, replicas and messages.
+/// RabbitMQ's management API over every node of a cluster: each call goes to every node that answers and merges what they
+/// say, so it keeps working while one node is down. (Seen here with 3.10 under load: a node's API listed only its own
+/// connections, so no single node's answer is trusted to be complete.) What the failover run needs: which node each
+/// service's bus connection is on, the nodes' names, and each queue's type, replicas and messages.
 /// </summary>
 internal sealed class ClusterManagement : IDisposable
 {
@@ -35,36 +36,49 @@ internal sealed class ClusterManagement : IDisposable
     /// <summary>Open connections of the vhost: the name the client gave it (MassTransit: the service's name) and its node.</summary>
     public async Task<IReadOnlyList<(string Name, string Node)>> ConnectionsAsync(string vhost)
     {
-        using var json = await GetAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}/connections");
-        return json.RootElement.EnumerateArray()
-            .Select(c => (Name: c.TryGetProperty("client_properties", out var p) && p.TryGetProperty("connection_name", out var n) ? n.GetString() ?? "" : "",
-                Node: c.GetProperty("node").GetString() ?? ""))
+        var answers = await GetAllAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}/connections");
+        using var _ = Disposing(answers);
+        return answers.SelectMany(json => json.RootElement.EnumerateArray()
+                .Select(c => (Name: c.TryGetProperty("client_properties", out var p) && p.TryGetProperty("connection_name", out var n) ? n.GetString() ?? "" : "",
+                    Node: c.GetProperty("node").GetString() ?? "")))
+            .Distinct()
             .ToList();
     }
 
     /// <summary>Every queue of the vhost: its type, messages, and for a quorum queue its members and the ones online.</summary>
+    /// <summary>Per queue, the most any node reported: its largest message count, and the members and online replicas it listed.</summary>
     public async Task<IReadOnlyList<QueueState>> QueuesAsync(string vhost)
     {
-        using var json = await GetAsync($"api/queues/{Uri.EscapeDataString(vhost)}");
-        return json.RootElement.EnumerateArray().Select(q => new QueueState(
+        var answers = await GetAllAsync($"api/queues/{Uri.EscapeDataString(vhost)}");
+        using var _ = Disposing(answers);
+        return answers.SelectMany(json => json.RootElement.EnumerateArray().Select(q => new QueueState(
                 q.GetProperty("name").GetString()!,
                 q.TryGetProperty("type", out var t) ? t.GetString() ?? "classic" : "classic",
                 q.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0,
                 Names(q, "members"),
-                Names(q, "online")))
+                Names(q, "online"))))
+            .GroupBy(q => q.Name)
+            .Select(g => g.First() with
+            {
+                Messages = g.Max(q => q.Messages),
+                Members = g.MaxBy(q => q.Members.Length)!.Members,
+                Online = g.MaxBy(q => q.Online.Length)!.Online,
+            })
             .ToList();
     }
 
-    private async Task<JsonDocument> GetAsync(string path)
+    /// <summary>The answers of every node that answers (at least one, or an exception).</summary>
+    private async Task<List<JsonDocument>> GetAllAsync(string path)
     {
+        var answers = new List<JsonDocument>();
         Exception? last = null;
         foreach (var node in _nodes)
         {
             try
             {
                 using var response = await node.GetAsync(path);
-                if (response.IsSuccessStatusCode) return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                last = new HttpRequestException($"{node.BaseAddress}{path}: {(int)response.StatusCode}");
+                if (response.IsSuccessStatusCode) answers.Add(JsonDocument.Parse(await response.Content.ReadAsStringAsync()));
+                else last = new HttpRequestException($"{node.BaseAddress}{path}: {(int)response.StatusCode}");
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
@@ -72,7 +86,14 @@ internal sealed class ClusterManagement : IDisposable
             }
         }
 
-        throw new HttpRequestException($"No node of the cluster answered {path}.", last);
+        return answers.Count > 0 ? answers : throw new HttpRequestException($"No node of the cluster answered {path}.", last);
+    }
+
+    private static CompositeDisposable Disposing(List<JsonDocument> documents) => new(documents);
+
+    private sealed class CompositeDisposable(List<JsonDocument> documents) : IDisposable
+    {
+        public void Dispose() => documents.ForEach(d => d.Dispose());
     }
 
     private static string[] Names(JsonElement queue, string property) =>
