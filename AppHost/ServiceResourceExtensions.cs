@@ -20,7 +20,20 @@ internal static class ServiceResourceExtensions
             service.WithEnvironment("Messaging__ClusterNodes", nodes); // the bus fails over between the cluster's nodes
         }
 
-        return service.WithConfiguredPort();
+        return service.WithQueueType().WithConfiguredPort();
+    }
+
+    /// <summary>
+    /// One switch for the whole system: the AppHost's <c>Messaging:QueueType</c> (classic, the default, or quorum) and
+    /// <c>Messaging:DeliveryLimit</c> go to every service as <c>Messaging__QueueType</c> and <c>Messaging__DeliveryLimit</c>
+    /// (<c>eng/run.sh --Messaging:QueueType=quorum</c>; on a broker whose queues exist, run <c>eng/run.sh --reset</c> first).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithQueueType(this IResourceBuilder<ProjectResource> project)
+    {
+        var configuration = project.ApplicationBuilder.Configuration;
+        project.WithEnvironment("Messaging__QueueType", configuration["Messaging:QueueType"] ?? "classic");
+        if (configuration["Messaging:DeliveryLimit"] is { Length: > 0 } limit) project.WithEnvironment("Messaging__DeliveryLimit", limit);
+        return project;
     }
 
     /// <summary>

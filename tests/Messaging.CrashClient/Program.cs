@@ -11,6 +11,9 @@ using OrderSystem.Messaging.Tests.Contracts;
 //        CrashClient consume <amqp uri> <postgres connection string> kill-after-commit|run
 //          a consumer of RecordEntry (queue crash-record-entry) on the consumer outbox; with kill-after-commit it kills
 //          itself the moment its first transaction with outbox rows commits, before anything reaches the broker
+//        CrashClient crash-on <amqp uri> <postgres connection string> <queue type> <delivery limit> <poison sequence>
+//          a consumer of Ping whose process kills itself on one message (CrashOnMessage.cs)
+if (args[0] == "crash-on") return await CrashOnMessage.RunAsync(args[1..]);
 if (args[0] == "consume") return await ConsumeAsync(args[1], args[2], args[3] == "kill-after-commit");
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

@@ -8,6 +8,7 @@ using OrderSystem.Messaging.Broker;
 using OrderSystem.Messaging.Configuration;
 using OrderSystem.Messaging.Diagnostics;
 using OrderSystem.Messaging.FailureHandling;
+using OrderSystem.Messaging.Queues;
 
 namespace OrderSystem.Messaging.Bus;
 
@@ -20,7 +21,8 @@ public static class MessageBusRegistration
     /// MassTransit on RabbitMQ at the AMQP URI in <c>ConnectionStrings:messaging</c> (or on every node of the cluster in
     /// <c>Messaging:ClusterNodes</c>, failing over between them: <see cref="BrokerEndpoints"/>), kebab-case endpoints configured from
     /// their definitions, the <c>rabbitmq</c> health check, the failure-policy options (<c>Messaging:FailureHandling</c>)
-    /// the <see cref="ErrorQueueMonitor"/> (<c>Messaging:ErrorQueueMonitor</c>) and the <see cref="QueueMonitor"/> (<c>Messaging:QueueMonitor</c>).
+    /// the <see cref="ErrorQueueMonitor"/> (<c>Messaging:ErrorQueueMonitor</c>), the <see cref="QueueMonitor"/> (<c>Messaging:QueueMonitor</c>)
+    /// and the queue type of every service endpoint (<c>Messaging:QueueType</c>, <c>Messaging:DeliveryLimit</c>; see <see cref="ServiceQueueTopology"/>).
     /// </summary>
     public static TBuilder AddMessageBus<TBuilder>(
         this TBuilder builder,
@@ -29,6 +31,9 @@ public static class MessageBusRegistration
         where TBuilder : IHostApplicationBuilder
     {
         var broker = BrokerEndpoints.FromConfiguration(builder.Configuration, connectionName);
+        var queues = builder.Configuration.GetSection(ServiceQueueOptions.Section).Get<ServiceQueueOptions>() ?? new ServiceQueueOptions();
+        queues.Validate();
+        builder.Services.AddReceiveEndpointObserver(services => ActivatorUtilities.CreateInstance<QueueDeclarationGuard>(services, queues));
         builder.Services.AddSingleton(_ => new BrokerConnectionHealthCheck(broker)); // one connection, disposed with the host
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "rabbitmq",
@@ -58,6 +63,7 @@ public static class MessageBusRegistration
             bus.SetKebabCaseEndpointNameFormatter();
             bus.AddConfigureEndpointsCallback((context, queueName, _) => context.GetService<ErrorQueueMonitor>()?.Watch(queueName));
             bus.AddConfigureEndpointsCallback((context, queueName, _) => context.GetService<QueueMonitor>()?.Watch(queueName));
+            bus.AddConfigureEndpointsCallback((_, queueName, endpoint) => ServiceQueueTopology.Apply(endpoint, queueName, queues));
             configure(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
@@ -68,6 +74,7 @@ public static class MessageBusRegistration
                     host.ConnectionName(builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName);
                     broker.ConfigureHost(host);
                 });
+                ServiceQueueTopology.KeepDeadLetterQueuesClassic(rabbit, queues);
                 rabbit.ConfigureEndpoints(context);
             });
         });

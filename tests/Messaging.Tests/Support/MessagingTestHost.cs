@@ -27,11 +27,13 @@ public sealed class MessagingTestHost : IAsyncDisposable
     public IBus Bus => Services.GetRequiredService<IBus>();
 
     public static async Task<MessagingTestHost> StartAsync(IsolatedEnvironment environment, string connectionString,
-        Action<IBusRegistrationConfigurator> configure, Action<EntityFrameworkOutboxOptions>? outbox = null, Deliveries? deliveries = null, Uri? broker = null)
+        Action<IBusRegistrationConfigurator> configure, Action<EntityFrameworkOutboxOptions>? outbox = null, Deliveries? deliveries = null, Uri? broker = null,
+        IReadOnlyDictionary<string, string?>? settings = null, LogCapture? logs = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration["ConnectionStrings:messaging"] = (broker ?? environment.RabbitMqUri).ToString();
-        var logs = new LogCapture();
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.Configuration[key] = value;
+        logs ??= new LogCapture();
         builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Information);
         builder.Services.AddSingleton(logs);
         builder.Services.AddSingleton(deliveries ?? new Deliveries());

@@ -54,11 +54,48 @@ public sealed class RabbitMqManagement : IDisposable
         return queues ?? [];
     }
 
+    /// <summary>The bindings whose destination is the queue (the default exchange's included, with source "").</summary>
+    public async Task<IReadOnlyList<BindingInfo>> GetQueueBindingsAsync(string vhost, string queue)
+    {
+        var bindings = await _http.GetFromJsonAsync<List<BindingInfo>>($"queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}/bindings");
+        return bindings ?? [];
+    }
+
+    /// <summary>The exchange's declaration, or null when it does not exist.</summary>
+    public async Task<ExchangeInfo?> GetExchangeAsync(string vhost, string exchange)
+    {
+        using var response = await _http.GetAsync($"exchanges/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(exchange)}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<ExchangeInfo>();
+    }
+
     public void Dispose() => _http.Dispose();
 
     public sealed record QueueInfo(
         [property: JsonPropertyName("name")] string Name,
         [property: JsonPropertyName("messages")] long Messages,
         [property: JsonPropertyName("messages_ready")] long MessagesReady,
-        [property: JsonPropertyName("consumers")] long Consumers);
+        [property: JsonPropertyName("consumers")] long Consumers)
+    {
+        /// <summary>classic, quorum or stream.</summary>
+        [JsonPropertyName("type")] public string? Type { get; init; }
+
+        [JsonPropertyName("durable")] public bool Durable { get; init; }
+        [JsonPropertyName("auto_delete")] public bool AutoDelete { get; init; }
+
+        /// <summary>The x-… arguments it was declared with.</summary>
+        [JsonPropertyName("arguments")] public Dictionary<string, System.Text.Json.JsonElement> Arguments { get; init; } = [];
+    }
+
+    public sealed record BindingInfo(
+        [property: JsonPropertyName("source")] string Source,
+        [property: JsonPropertyName("destination")] string Destination,
+        [property: JsonPropertyName("routing_key")] string RoutingKey);
+
+    public sealed record ExchangeInfo(
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("type")] string Type,
+        [property: JsonPropertyName("durable")] bool Durable,
+        [property: JsonPropertyName("auto_delete")] bool AutoDelete);
 }
