@@ -130,7 +130,17 @@ start_cluster() {
   done
   for n in "${started[@]}"; do await_node "$n"; done
   for n in 2 3; do join "$n"; done
+  mirror_dead_letters
   log "cluster of 3: $(running_members 1)"
+}
+
+# Classic queues live on one node. The services' dead-letter queues (<queue>_error, _skipped) stay classic even with
+# Messaging:QueueType=quorum, and every endpoint declares its own at start-up: while their node is down, no endpoint could
+# start on another node. RabbitMQ 3.x mirrors them on every node with this policy (vhost "/"; the failover test sets it
+# on its own vhost). RabbitMQ 4 has no classic mirroring: there, they would have to be quorum queues.
+mirror_dead_letters() {
+  ctl 1 set_policy --vhost / --apply-to queues --priority 1 dead-letters-on-every-node '(_error|_skipped)$' \
+    '{"ha-mode":"all","ha-sync-mode":"automatic"}' >/dev/null
 }
 
 running_members() { ctl "$1" cluster_status --formatter json 2>/dev/null \
@@ -198,6 +208,7 @@ run_cluster() {
   for n in "${NODES[@]}"; do launch "$n"; RUN_PIDS+=($!); done
   for n in "${NODES[@]}"; do await_node "$n"; done
   for n in 2 3; do join "$n"; done
+  mirror_dead_letters
   echo "rabbitmq cluster: amqp 127.0.0.1:$BASE-$((BASE + 2)), management http://127.0.0.1:$MGMT_BASE/ (and the next two), data $DIR"
   echo "cluster of 3: $(running_members 1)"
   for n in "${RUN_PIDS[@]}"; do wait "$n" || true; wait "$n" 2>/dev/null || true; done   # a signal ends the first wait early

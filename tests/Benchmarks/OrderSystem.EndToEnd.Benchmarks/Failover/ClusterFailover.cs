@@ -28,6 +28,7 @@ internal static class ClusterFailover
         {
             var nodeNames = await cluster.NodeNamesAsync();
             await system.StartAsync();
+            if (failover.MirrorDeadLetters) await cluster.MirrorDeadLetterQueuesAsync(Settings.VirtualHost);
             var load = new LoadClient(system, settings);
             await load.PrepareAsync();
             await load.FixedRateAsync("warm-up", Math.Min(5, failover.Rate), 6);
@@ -114,10 +115,21 @@ internal static class ClusterFailover
                 await Task.Delay(1000);
             }
 
+            // Confirmed comes before the stock is sold and the e-mail recorded: wait (bounded) until the effects settle.
             var audit = await OrderAudit.TakeAsync(settings, sent.Keys.ToArray());
-            var deadLetters = (await cluster.QueuesAsync(Settings.VirtualHost))
-                .Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal) || q.Name.EndsWith("_skipped", StringComparison.Ordinal))
-                .Sum(q => q.Messages);
+            while (!audit.EachOnce && audit.Doubled == 0 && deadline.Elapsed < TimeSpan.FromSeconds(240))
+            {
+                Progress.Line($"waiting for the effects: sold {audit.StockSold}, e-mails {audit.Notifications} of {audit.OrdersInDatabase} orders");
+                await Task.Delay(1000);
+                audit = await OrderAudit.TakeAsync(settings, sent.Keys.ToArray());
+            }
+
+            var deadLetterQueues = (await cluster.QueuesAsync(Settings.VirtualHost))
+                .Where(q => q.Messages > 0 && (q.Name.EndsWith("_error", StringComparison.Ordinal) || q.Name.EndsWith("_skipped", StringComparison.Ordinal)))
+                .ToList();
+            var deadLetters = deadLetterQueues.Sum(q => q.Messages);
+            foreach (var queue in deadLetterQueues)
+                Progress.Note($"{queue.Name}: {queue.Messages} — " + string.Join(" | ", (await cluster.PeekFaultsAsync(Settings.VirtualHost, queue.Name, 3)).Select(f => f.Length > 200 ? f[..200] : f)));
             var flow = await ConfirmationGapAsync(settings, sent.Keys, killedAt);
             var afterKill = await LatenciesAsync(settings, sent.Where(s => s.Value >= killedAt.AddSeconds(flow.From) && s.Value <= killedAt.AddSeconds(flow.To)));
 
@@ -132,7 +144,7 @@ internal static class ClusterFailover
                        "three RabbitMQ nodes, PostgreSQL, the four services and this client on the same cores; loopback only");
             report.Add($"- queues: {queueTypes}; load: {failover.Rate:F0} orders/s for {failover.Seconds} s (one line each); " +
                        $"node {victimNumber} ({victim}, where Ordering's bus was connected) killed with SIGKILL {failover.KillAt} s in, restarted {failover.DownFor} s later");
-            report.Add($"- load average: {loadAtKill} at the kill, {LoadAverage.Read()} at the end");
+            report.Add($"- dead-letter queues (classic) mirrored on every node: {(failover.MirrorDeadLetters ? "yes" : "no")}; load average: {loadAtKill} at the kill, {LoadAverage.Read()} at the end");
             report.Add("");
             report.Add("| orders | accepted (202) | POST errors | confirmed | lost | doubled | dead letters |");
             report.Add("|---|---|---|---|---|---|---|");
@@ -155,6 +167,7 @@ internal static class ClusterFailover
             report.Add($"| POST → Confirmed of the orders posted in that gap: max / p50 ({afterKill.Length} orders) | {(afterKill.Length > 0 ? $"{afterKill.Max() / 1000:F1} / {Percentile(afterKill, 50) / 1000:F1}" : "–")} |");
             report.Add($"| node {victimNumber} restarted and running in the cluster | {nodeBackAfter.TotalSeconds:F1} |");
             report.Add($"| every quorum queue with all members online again | {(wholeAfter is { } whole ? whole.TotalSeconds.ToString("F1") : "**not within 180 s**")} |");
+            foreach (var queue in deadLetterQueues) report.Add($"| dead letters in {queue.Name} | {queue.Messages} |");
             report.Add("");
             report.Add(failures.Count == 0 ? "**PASSED**: no order lost or doubled; every service failed over." : "**FAILED**: " + string.Join("; ", failures));
             return failures.Count == 0 ? 0 : 1;

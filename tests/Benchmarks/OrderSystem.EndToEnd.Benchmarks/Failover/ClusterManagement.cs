@@ -67,6 +67,41 @@ internal sealed class ClusterManagement : IDisposable
             .ToList();
     }
 
+    /// <summary>
+    /// Mirrors the vhost's classic dead-letter queues (<c>_error</c>, <c>_skipped</c>) on every node (RabbitMQ 3.x classic
+    /// mirroring). Without it such a queue lives on one node only, and while that node is down no endpoint that declares it
+    /// can start on another node.
+    /// </summary>
+    public async Task MirrorDeadLetterQueuesAsync(string vhost)
+    {
+        var body = new StringContent("""{"pattern":"(_error|_skipped)$","apply-to":"queues","priority":1,"definition":{"ha-mode":"all","ha-sync-mode":"automatic"}}""",
+            Encoding.UTF8, "application/json");
+        (await _nodes[0].PutAsync($"api/policies/{Uri.EscapeDataString(vhost)}/dead-letters-on-every-node", body)).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The fault messages (MassTransit's MT-Fault-Message header) of up to <paramref name="count"/> messages of a queue, left in it.</summary>
+    public async Task<string[]> PeekFaultsAsync(string vhost, string queue, int count)
+    {
+        foreach (var node in _nodes)
+        {
+            try
+            {
+                var body = new StringContent($$"""{"count":{{count}},"ackmode":"ack_requeue_true","encoding":"auto","truncate":2000}""", Encoding.UTF8, "application/json");
+                using var response = await node.PostAsync($"api/queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}/get", body);
+                if (!response.IsSuccessStatusCode) continue;
+                using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                return json.RootElement.EnumerateArray()
+                    .Select(m => m.GetProperty("properties").TryGetProperty("headers", out var h) && h.TryGetProperty("MT-Fault-Message", out var f) ? f.GetString() ?? "" : "(no fault header)")
+                    .ToArray();
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+        }
+
+        return [];
+    }
+
     /// <summary>The answers of every node that answers (at least one, or an exception).</summary>
     private async Task<List<JsonDocument>> GetAllAsync(string path)
     {
