@@ -129,8 +129,9 @@ internal static class ClusterFailover
                 .ToList();
             var deadLetters = deadLetterQueues.Sum(q => q.Messages);
             foreach (var queue in deadLetterQueues)
-                Progress.Note($"{queue.Name}: {queue.Messages} — " + string.Join(" | ", (await cluster.PeekFaultsAsync(Settings.VirtualHost, queue.Name, 3)).Select(f => f.Length > 200 ? f[..200] : f)));
+                Progress.Note($"{queue.Name}: {queue.Messages} — " + string.Join(" | ", (await cluster.PeekFaultsAsync(Settings.VirtualHost, queue.Name, 3)).Select(f => f.Length > 300 ? f[..300] : f)));
             var flow = await ConfirmationGapAsync(settings, sent.Keys, killedAt);
+            var beforeKill = await LatenciesAsync(settings, sent.Where(s => s.Value < killedAt.AddSeconds(-1)));
             var afterKill = await LatenciesAsync(settings, sent.Where(s => s.Value >= killedAt.AddSeconds(flow.From) && s.Value <= killedAt.AddSeconds(flow.To)));
 
             if (audit.Lost > 0) failures.Add($"{audit.Lost} accepted orders not Confirmed");
@@ -165,6 +166,7 @@ internal static class ClusterFailover
 
             report.Add($"| order flow stopped (longest time without a confirmation around the kill: {flow.From:+0.0;-0.0} s → {flow.To:+0.0} s) | **{flow.Gap.TotalSeconds:F1}** |");
             report.Add($"| POST → Confirmed of the orders posted in that gap: max / p50 ({afterKill.Length} orders) | {(afterKill.Length > 0 ? $"{afterKill.Max() / 1000:F1} / {Percentile(afterKill, 50) / 1000:F1}" : "–")} |");
+            report.Add($"| (for comparison: POST → Confirmed p50 / max of the orders posted before the kill, {beforeKill.Length} orders) | {(beforeKill.Length > 0 ? $"{Percentile(beforeKill, 50) / 1000:F1} / {beforeKill.Max() / 1000:F1}" : "–")} |");
             report.Add($"| node {victimNumber} restarted and running in the cluster | {nodeBackAfter.TotalSeconds:F1} |");
             report.Add($"| every quorum queue with all members online again | {(wholeAfter is { } whole ? whole.TotalSeconds.ToString("F1") : "**not within 180 s**")} |");
             foreach (var queue in deadLetterQueues) report.Add($"| dead letters in {queue.Name} | {queue.Messages} |");

@@ -79,7 +79,7 @@ internal sealed class ClusterManagement : IDisposable
         (await _nodes[0].PutAsync($"api/policies/{Uri.EscapeDataString(vhost)}/dead-letters-on-every-node", body)).EnsureSuccessStatusCode();
     }
 
-    /// <summary>The fault messages (MassTransit's MT-Fault-Message header) of up to <paramref name="count"/> messages of a queue, left in it.</summary>
+    /// <summary>What up to <paramref name="count"/> messages of a dead-letter queue are (message type, MassTransit's reason or fault, redelivered), left in it.</summary>
     public async Task<string[]> PeekFaultsAsync(string vhost, string queue, int count)
     {
         foreach (var node in _nodes)
@@ -90,9 +90,7 @@ internal sealed class ClusterManagement : IDisposable
                 using var response = await node.PostAsync($"api/queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}/get", body);
                 if (!response.IsSuccessStatusCode) continue;
                 using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                return json.RootElement.EnumerateArray()
-                    .Select(m => m.GetProperty("properties").TryGetProperty("headers", out var h) && h.TryGetProperty("MT-Fault-Message", out var f) ? f.GetString() ?? "" : "(no fault header)")
-                    .ToArray();
+                return json.RootElement.EnumerateArray().Select(Describe).ToArray();
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
@@ -122,6 +120,23 @@ internal sealed class ClusterManagement : IDisposable
         }
 
         return answers.Count > 0 ? answers : throw new HttpRequestException($"No node of the cluster answered {path}.", last);
+    }
+
+    private static string Describe(JsonElement message)
+    {
+        var headers = message.GetProperty("properties").TryGetProperty("headers", out var h) ? h : default;
+        string Header(string name) => headers.ValueKind == JsonValueKind.Object && headers.TryGetProperty(name, out var v) ? v.ToString() : "";
+        var type = "";
+        try
+        {
+            using var body = JsonDocument.Parse(message.GetProperty("payload").GetString() ?? "{}");
+            if (body.RootElement.TryGetProperty("messageType", out var types)) type = types[0].GetString() ?? "";
+        }
+        catch (JsonException)
+        {
+        }
+
+        return $"{type} reason={Header("MT-Reason")} fault={Header("MT-Fault-Message")} redelivered={message.GetProperty("redelivered")}";
     }
 
     private static CompositeDisposable Disposing(List<JsonDocument> documents) => new(documents);
