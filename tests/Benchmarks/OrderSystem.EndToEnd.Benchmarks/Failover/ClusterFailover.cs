@@ -129,7 +129,7 @@ internal static class ClusterFailover
                 .ToList();
             var deadLetters = deadLetterQueues.Sum(q => q.Messages);
             foreach (var queue in deadLetterQueues)
-                Progress.Note($"{queue.Name}: {queue.Messages} — " + string.Join(" | ", (await cluster.PeekFaultsAsync(Settings.VirtualHost, queue.Name, 3)).Select(f => f.Length > 300 ? f[..300] : f)));
+                Progress.Note($"{queue.Name}: {queue.Messages} — " + string.Join(" | ", (await cluster.PeekAsync(Settings.VirtualHost, queue.Name, 3)).Select(f => f.Length > 300 ? f[..300] : f)));
             var flow = await ConfirmationGapAsync(settings, sent.Keys, killedAt);
             var beforeKill = await LatenciesAsync(settings, sent.Where(s => s.Value < killedAt.AddSeconds(-1)));
             var afterKill = await LatenciesAsync(settings, sent.Where(s => s.Value >= killedAt.AddSeconds(flow.From) && s.Value <= killedAt.AddSeconds(flow.To)));

@@ -80,7 +80,7 @@ internal sealed class ClusterManagement : IDisposable
     }
 
     /// <summary>What up to <paramref name="count"/> messages of a dead-letter queue are (message type, MassTransit's reason or fault, redelivered), left in it.</summary>
-    public async Task<string[]> PeekFaultsAsync(string vhost, string queue, int count)
+    public async Task<string[]> PeekAsync(string vhost, string queue, int count)
     {
         foreach (var node in _nodes)
         {
