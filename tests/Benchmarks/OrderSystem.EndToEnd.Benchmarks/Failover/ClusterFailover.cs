@@ -128,6 +128,7 @@ internal static class ClusterFailover
                 .Where(q => q.Messages > 0 && (q.Name.EndsWith("_error", StringComparison.Ordinal) || q.Name.EndsWith("_skipped", StringComparison.Ordinal)))
                 .ToList();
             var deadLetters = deadLetterQueues.Sum(q => q.Messages);
+            var errors = deadLetterQueues.Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal)).Sum(q => q.Messages);
             foreach (var queue in deadLetterQueues)
                 Progress.Note($"{queue.Name}: {queue.Messages} — " + string.Join(" | ", (await cluster.PeekAsync(Settings.VirtualHost, queue.Name, 3)).Select(f => f.Length > 300 ? f[..300] : f)));
             var flow = await ConfirmationGapAsync(settings, sent.Keys, killedAt);
@@ -137,7 +138,9 @@ internal static class ClusterFailover
             if (audit.Lost > 0) failures.Add($"{audit.Lost} accepted orders not Confirmed");
             if (audit.Doubled > 0) failures.Add($"{audit.Doubled} effects doubled");
             if (!audit.EachOnce) failures.Add($"counts do not match one effect per order: {audit}");
-            if (deadLetters > 0) failures.Add($"{deadLetters} messages in error/skipped queues");
+            // A fault is a failure. A message in a _skipped queue was received and consumed by nothing; when every effect
+            // happened once (checked above) it is a surplus copy, reported (with its type) but not failed on.
+            if (errors > 0) failures.Add($"{errors} messages in error queues");
 
             report.Add("# RabbitMQ node killed under load (eng/cluster.sh test)");
             report.Add("");
@@ -171,7 +174,9 @@ internal static class ClusterFailover
             report.Add($"| every quorum queue with all members online again | {(wholeAfter is { } whole ? whole.TotalSeconds.ToString("F1") : "**not within 180 s**")} |");
             foreach (var queue in deadLetterQueues) report.Add($"| dead letters in {queue.Name} | {queue.Messages} |");
             report.Add("");
-            report.Add(failures.Count == 0 ? "**PASSED**: no order lost or doubled; every service failed over." : "**FAILED**: " + string.Join("; ", failures));
+            report.Add(failures.Count == 0
+                ? $"**PASSED**: no order lost or doubled; every service failed over{(deadLetters > 0 ? $"; {deadLetters} surplus copies in _skipped queues (every effect happened once)" : "")}."
+                : "**FAILED**: " + string.Join("; ", failures));
             return failures.Count == 0 ? 0 : 1;
         }
         finally
