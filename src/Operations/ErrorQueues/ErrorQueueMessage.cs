@@ -44,7 +44,8 @@ public sealed class ErrorQueueMessage
     public string? Reason => Header(FaultHeaders.Reason);
     public string? ConsumerType => Header(FaultHeaders.ConsumerType);
     public string? InputAddress => Header(FaultHeaders.InputAddress);
-    public string? FaultedAt => Header(FaultHeaders.Timestamp);
+    /// <summary>When it last failed: <c>MT-Fault-Timestamp</c>, else, for a message RabbitMQ dead-lettered, when it did.</summary>
+    public string? FaultedAt => Header(FaultHeaders.Timestamp) ?? DeadLetteredAt?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
     public string? FirstFaultedAt => Header(FaultHeaders.FirstFaultTimestamp) ?? FaultedAt;
 
     /// <summary>Immediate retries MassTransit made before giving up (MT-Fault-RetryCount; absent without retry).</summary>
@@ -56,6 +57,20 @@ public sealed class ErrorQueueMessage
     public long RedriveCount => HeaderLong(FaultHeaders.RedriveCount) ?? 0;
 
     /// <summary>
+    /// Why RabbitMQ dead-lettered the message itself (<c>x-first-death-reason</c>, else the newest <c>x-death</c> entry):
+    /// <c>delivery_limit</c> (a quorum queue handed it out too often without an acknowledgement), <c>rejected</c>,
+    /// <c>expired</c> or <c>maxlen</c>. Null when MassTransit moved it (then the MT-Fault-* headers say why).
+    /// </summary>
+    public string? DeadLetterReason => Header(FaultHeaders.FirstDeathReason) ?? DeathField("reason");
+
+    /// <summary>The queue RabbitMQ dead-lettered it from (<c>x-first-death-queue</c>, else the <c>x-death</c> entry's).</summary>
+    public string? DeadLetteredFrom => Header(FaultHeaders.FirstDeathQueue) ?? DeathField("queue");
+
+    /// <summary>When RabbitMQ dead-lettered it (the <c>x-death</c> entry's time, to the second).</summary>
+    public DateTimeOffset? DeadLetteredAt =>
+        Death() is { } death && death.TryGetValue("time", out var time) && time is AmqpTimestamp stamp ? DateTimeOffset.FromUnixTimeSeconds(stamp.UnixTime) : null;
+
+    /// <summary>
     /// Deliveries to the consumer that faulted, as far as the headers tell: one, plus the immediate retries of the last
     /// round, plus one per delayed redelivery. Null when the message carries no fault headers at all.
     /// </summary>
@@ -63,7 +78,8 @@ public sealed class ErrorQueueMessage
 
     /// <summary>
     /// The queue the message failed in: the last path segment of MT-Fault-InputAddress (MassTransit's receive endpoint
-    /// address, rabbitmq://host/vhost/queue?…), else the dead-letter queue's name without "_error" or "_skipped".
+    /// address, rabbitmq://host/vhost/queue?…), else the queue RabbitMQ dead-lettered it from, else the dead-letter
+    /// queue's name without "_error" or "_skipped".
     /// </summary>
     public string SourceQueue
     {
@@ -75,7 +91,7 @@ public sealed class ErrorQueueMessage
                 if (!string.IsNullOrEmpty(segment)) return Uri.UnescapeDataString(segment);
             }
 
-            return DeadLetterQueueNames.SourceQueueOf(ErrorQueue);
+            return DeadLetteredFrom ?? DeadLetterQueueNames.SourceQueueOf(ErrorQueue);
         }
     }
 
@@ -95,6 +111,14 @@ public sealed class ErrorQueueMessage
         ParseTime(SentTime) ?? (Properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(Properties.Timestamp.UnixTime) : null);
 
     public string? Header(string name) => HeaderValue.Get(Properties, name);
+
+    /// <summary>The newest entry of RabbitMQ's <c>x-death</c> list (it puts the latest first).</summary>
+    private IDictionary<string, object?>? Death() =>
+        Properties.Headers is { } headers && headers.TryGetValue(FaultHeaders.Death, out var value) && value is System.Collections.IEnumerable list
+            ? list.OfType<IDictionary<string, object?>>().FirstOrDefault()
+            : null;
+
+    private string? DeathField(string name) => Death() is { } death && death.TryGetValue(name, out var value) ? HeaderValue.AsString(value) : null;
 
     private static DateTimeOffset? ParseTime(string? text) =>
         DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time)

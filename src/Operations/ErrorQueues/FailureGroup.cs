@@ -35,7 +35,7 @@ public sealed record FailureGroup(
                 g.Min(m => m.FirstSeen),
                 g.Max(m => m.LastSeen),
                 sample.MessageId,
-                sample.ExceptionMessage ?? sample.Reason);
+                sample.ExceptionMessage ?? sample.Reason ?? (sample.DeadLetterReason is { } death ? BrokerDeadLetterReasons.Describe(death) : null));
         })
         .ToList();
 }

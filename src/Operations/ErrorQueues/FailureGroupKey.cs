@@ -5,8 +5,9 @@ namespace OrderSystem.Operations.ErrorQueues;
 
 /// <summary>
 /// What makes dead letters "the same failure": the dead-letter queue, the cause and the message type. The cause is the
-/// exception type (<c>MT-Fault-ExceptionType</c>); a message without one, such as every message of a <c>_skipped</c>
-/// queue, is grouped by its <c>MT-Reason</c> instead. <see cref="Id"/> is a short hash of the three, the same on every
+/// exception type (<c>MT-Fault-ExceptionType</c>); a message RabbitMQ dead-lettered itself is grouped by its
+/// <c>x-first-death-reason</c> (e.g. <c>delivery_limit</c>); any other without one, such as every message of a
+/// <c>_skipped</c> queue, by its <c>MT-Reason</c>. <see cref="Id"/> is a short hash of the three, the same on every
 /// run and every machine, so an id printed by <c>groups</c> can be passed to <c>redrive --group</c> later.
 /// </summary>
 public sealed record FailureGroupKey(string Queue, string Cause, string MessageType)
@@ -22,6 +23,7 @@ public sealed record FailureGroupKey(string Queue, string Cause, string MessageT
     private static string CauseOf(ErrorQueueMessage message)
     {
         if (message.ExceptionType is { } exception) return exception;
+        if (message.DeadLetterReason is { } death) return $"dead-lettered by RabbitMQ: {death}";
         var kind = DeadLetterQueueNames.IsSkippedQueue(message.ErrorQueue) ? "skipped: no consumer for the type" : "no fault headers";
         return message.Reason is { } reason ? $"{kind} ({FaultHeaders.Reason} {reason})" : kind;
     }

@@ -28,6 +28,13 @@ public static class RedriveProperties
                 continue;
             }
 
+            if (IsBrokerDeadLetterHeader(name))
+            {
+                // RabbitMQ's dead-letter history: keep why, drop the rest, so that a later failure is not shown with this cause.
+                if (name == FaultHeaders.FirstDeathReason) headers[FaultHeaders.LastFaultPrefix + "death-reason"] = value;
+                continue;
+            }
+
             if (name.StartsWith(FaultHeaders.LastFaultPrefix, StringComparison.Ordinal)) continue;
             headers[name] = value;
         }
@@ -39,6 +46,16 @@ public static class RedriveProperties
         properties.Headers = headers;
         return properties;
     }
+
+    /// <summary>
+    /// RabbitMQ's dead-letter headers (x-death, x-first-death-*, x-last-death-*) and a quorum queue's x-delivery-count:
+    /// they describe the last trip, not the message.
+    /// </summary>
+    public static bool IsBrokerDeadLetterHeader(string name) =>
+        name == FaultHeaders.Death
+        || name == FaultHeaders.DeliveryCount
+        || name.StartsWith(FaultHeaders.FirstDeathPrefix, StringComparison.Ordinal)
+        || name.StartsWith(FaultHeaders.LastDeathPrefix, StringComparison.Ordinal);
 
     /// <summary>MassTransit's fault headers: MT-Fault-*, MT-Reason and MT-Redelivery-Count.</summary>
     public static bool IsFaultHeader(string name) =>

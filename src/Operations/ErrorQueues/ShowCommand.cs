@@ -44,11 +44,19 @@ public static class ShowCommand
         await Line("type", message.MessageTypes.Count > 0 ? message.MessageTypes[0] : null);
         await Line("exception", message.ExceptionType is null ? null : $"{message.ExceptionType}: {message.ExceptionMessage}");
         if (message.Reason is { } reason && reason != "fault") await Line("reason", reason);
+        if (message.DeadLetterReason is { } death)
+        {
+            await Line("reason", BrokerDeadLetterReasons.Describe(death));
+            await Line("dead-letter", $"by RabbitMQ ({FaultHeaders.FirstDeathReason} {death}) from {message.DeadLetteredFrom ?? "(unknown queue)"}");
+        }
+
         await Line("attempts", Attempts(message));
         await Line("failed at", message.FaultedAt);
         if (message.FirstFaultedAt != message.FaultedAt) await Line("first failed", message.FirstFaultedAt);
         await Line("sent at", message.SentTime);
-        await Line("source queue", message.InputAddress is null ? $"{message.SourceQueue} (from the error queue's name)" : $"{message.SourceQueue} ({message.InputAddress})");
+        await Line("source queue", message.InputAddress is { } input ? $"{message.SourceQueue} ({input})"
+            : message.DeadLetteredFrom is not null ? $"{message.SourceQueue} (from {FaultHeaders.FirstDeathQueue})"
+            : $"{message.SourceQueue} (from the error queue's name)");
         await Line("consumer", message.ConsumerType);
         if (message.RedriveCount > 0) await Line("re-driven", $"{message.RedriveCount} time(s), last at {message.Header(FaultHeaders.RedrivenAt)}");
 

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
+using OrderSystem.Messaging.Tests.Contracts;
 using OrderSystem.Messaging.Tests.Support;
 using OrderSystem.Testing.Infrastructure;
 using OrderSystem.Testing.Polling;
@@ -30,7 +31,16 @@ public sealed class QueueTypeSwitchSpecs(IsolatedEnvironment environment) : ICla
     [Fact]
     public async Task Quorum_makes_every_service_queue_a_quorum_queue_that_dead_letters_into_its_error_queue_declared_at_start_up()
     {
-        await using var host = await MessagingTestHost.StartAsync(environment, _db, bus => bus.AddConsumer<PingConsumer, PingConsumerDefinition>(),
+        await using var host = await MessagingTestHost.StartAsync(environment, _db, bus =>
+            {
+                bus.AddConsumer<PingConsumer, PingConsumerDefinition>();
+                bus.AddConsumer<FailingPingConsumer>().Endpoint(e => e.Name = "ping-failing");
+                bus.AddConsumer<ConsumerOutbox.EntryRecordedConsumer>().Endpoint(e =>
+                {
+                    e.Name = "ping-temporary";
+                    e.Temporary = true;
+                });
+            },
             settings: new Dictionary<string, string?> { ["Messaging:QueueType"] = "quorum", ["Messaging:DeliveryLimit"] = "3" });
         var management = environment.Management;
         var vhost = environment.VirtualHost;
@@ -55,12 +65,22 @@ public sealed class QueueTypeSwitchSpecs(IsolatedEnvironment environment) : ICla
         error.Arguments.ShouldNotContainKey("x-dead-letter-exchange");
         (await management.GetQueueBindingsAsync(vhost, "ping_error")).ShouldContain(b => b.Source == "ping_error");
 
-        // A temporary endpoint connected at run time, through the same endpoint callbacks, stays a classic, non-durable queue.
+        // MassTransit's own moves agree with what was declared: a fault goes to <queue>_error, a message nobody on the
+        // endpoint consumes to <queue>_skipped (both declared by MassTransit with the endpoint's arguments minus the quorum ones).
+        var failing = await host.Bus.GetSendEndpoint(new Uri("exchange:ping-failing"));
+        await failing.Send(new Ping(Guid.NewGuid(), 1));
+        await failing.Send(new RecordEntry(Guid.NewGuid()));
+        await Eventually.True(async () => (await management.GetQueueAsync(vhost, "ping-failing_error"))?.Messages == 1, "the fault in ping-failing_error");
+        await Eventually.True(async () => (await management.GetQueueAsync(vhost, "ping-failing_skipped"))?.Messages == 1, "the unconsumed message in ping-failing_skipped");
+        (await management.GetQueueAsync(vhost, "ping-failing_skipped"))!.Type.ShouldBe("classic");
+
+        // Temporary endpoints, configured with the others or connected at run time through the same endpoint callbacks,
+        // stay classic, non-durable queues.
         var connector = host.Services.GetRequiredService<IReceiveEndpointConnector>();
         var handle = connector.ConnectReceiveEndpoint(new TemporaryEndpointDefinition(), KebabCaseEndpointNameFormatter.Instance);
         await handle.Ready;
-        var temporary = await Eventually.Get(async () => (await management.GetQueuesAsync(vhost)).Where(q => q.Name is not ("ping" or "ping_error")).ToList(),
-            queues => queues.Count > 0, "the temporary endpoint's queue is listed");
+        var temporary = await Eventually.Get(async () => (await management.GetQueuesAsync(vhost)).Where(q => !q.Name.StartsWith("ping", StringComparison.Ordinal) || q.Name == "ping-temporary").ToList(),
+            queues => queues.Count > 1, "the temporary endpoints' queues are listed");
         temporary.ShouldAllBe(q => !q.Durable);
         temporary.ShouldAllBe(q => q.Type == "classic" && !q.Arguments.ContainsKey("x-dead-letter-exchange"));
         await handle.StopAsync();

@@ -64,6 +64,42 @@ public sealed class ErrorQueueMessageSpecs
         headers["MT-Host-MachineName"].ShouldBe(Bytes("node-1"));
     }
 
+    [Fact]
+    public void Should_read_a_message_RabbitMQ_dead_lettered_at_a_delivery_limit_and_re_drive_it_without_the_broker_headers()
+    {
+        // As RabbitMQ 3.10 hands it over from a quorum queue's x-delivery-limit (measured by DeliveryLimitDeadLetterSpecs).
+        var message = Message(new Dictionary<string, object?>
+        {
+            [FaultHeaders.Death] = new List<object?>
+            {
+                new Dictionary<string, object?>
+                {
+                    ["count"] = 1L,
+                    ["reason"] = Bytes("delivery_limit"),
+                    ["queue"] = Bytes("reserve-stock"),
+                    ["time"] = new AmqpTimestamp(1_795_000_000),
+                    ["exchange"] = Bytes(""),
+                    ["routing-keys"] = new List<object?> { Bytes("reserve-stock") },
+                },
+            },
+            [FaultHeaders.FirstDeathReason] = Bytes("delivery_limit"),
+            [FaultHeaders.FirstDeathQueue] = Bytes("reserve-stock"),
+            ["x-first-death-exchange"] = Bytes(""),
+            [FaultHeaders.DeliveryCount] = 2L,
+        });
+
+        message.DeadLetterReason.ShouldBe("delivery_limit");
+        message.SourceQueue.ShouldBe("reserve-stock", "from x-first-death-queue, not the error queue's name");
+        message.FaultedAt.ShouldBe("2026-11-18T11:06:40Z");
+        message.Attempts.ShouldBeNull("no consumer faulted");
+        FailureGroupKey.Of(message).Cause.ShouldBe("dead-lettered by RabbitMQ: delivery_limit");
+
+        var headers = RedriveProperties.For(message, DateTimeOffset.UnixEpoch).Headers!;
+        headers.Keys.ShouldNotContain(k => RedriveProperties.IsBrokerDeadLetterHeader(k));
+        HeaderValue.AsString(headers[FaultHeaders.LastFaultPrefix + "death-reason"]).ShouldBe("delivery_limit");
+        HeaderValue.AsString(headers[FaultHeaders.FirstFaultTimestamp]).ShouldBe("2026-11-18T11:06:40Z");
+    }
+
     private static ErrorQueueMessage Message(Dictionary<string, object?> headers) =>
         new(1, 1, "inventory_error", new BasicProperties { ContentType = "application/vnd.masstransit+json", Headers = headers }, Encoding.UTF8.GetBytes(Envelope));
 
