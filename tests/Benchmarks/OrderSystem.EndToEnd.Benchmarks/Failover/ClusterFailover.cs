@@ -131,7 +131,7 @@ internal static class ClusterFailover
             var errors = deadLetterQueues.Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal)).Sum(q => q.Messages);
             foreach (var queue in deadLetterQueues)
                 Progress.Note($"{queue.Name}: {queue.Messages} — " + string.Join(" | ", (await cluster.PeekAsync(Settings.VirtualHost, queue.Name, 3)).Select(f => f.Length > 300 ? f[..300] : f)));
-            var flow = await ConfirmationGapAsync(settings, sent.Keys, killedAt);
+            var flow = await ConfirmationGapAsync(settings, sent.Keys, killedAt, stillWaiting: audit.NotConfirmed > 0);
             var beforeKill = await LatenciesAsync(settings, sent.Where(s => s.Value < killedAt.AddSeconds(-1)));
             var afterKill = await LatenciesAsync(settings, sent.Where(s => s.Value >= killedAt.AddSeconds(flow.From) && s.Value <= killedAt.AddSeconds(flow.To)));
 
@@ -246,10 +246,12 @@ internal static class ClusterFailover
     /// <summary>
     /// The longest stretch without any order confirmed that ends after the kill (start and end in seconds from the kill):
     /// how long the order flow stood still. At a steady rate confirmations are a fraction of a second apart otherwise.
+    /// While orders are still waiting, the silence since the last confirmation counts too (it ends now).
     /// </summary>
-    private static async Task<(double From, double To, TimeSpan Gap)> ConfirmationGapAsync(Settings settings, ICollection<Guid> ids, DateTimeOffset killedAt)
+    private static async Task<(double From, double To, TimeSpan Gap)> ConfirmationGapAsync(Settings settings, ICollection<Guid> ids, DateTimeOffset killedAt, bool stillWaiting)
     {
         var times = (await ConfirmedAtAsync(settings, ids)).Values.Order().ToList();
+        if (stillWaiting) times.Add(DateTimeOffset.UtcNow);
         var best = (From: 0.0, To: 0.0, Gap: TimeSpan.Zero);
         for (var i = 1; i < times.Count; i++)
         {
