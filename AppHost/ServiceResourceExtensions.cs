@@ -15,6 +15,10 @@ internal static class ServiceResourceExtensions
             .WithReference(infrastructure.Messaging).WaitFor(infrastructure.Messaging)
             .WithReference(db).WaitFor(db)
             .WithHttpHealthCheck("/health");
+        if (infrastructure.MessagingClusterNodes is { } nodes)
+        {
+            service.WithEnvironment("Messaging__ClusterNodes", nodes); // the bus fails over between the cluster's nodes
+        }
 
         return service.WithQueueType().WithConfiguredPort();
     }

@@ -4,6 +4,7 @@
 # non-default ports chosen so that they never clash with anything else on the machine.
 #
 #   eng/infra.sh start    start both (idempotent); prints `export ...` lines on stdout, logs on stderr
+#   eng/infra.sh start postgres   PostgreSQL only (eng/cluster.sh test brings its own RabbitMQ cluster)
 #   eng/infra.sh stop     stop both
 #   eng/infra.sh status   what runs, on which ports
 #   eng/infra.sh env      the `export ...` lines again:  eval "$(eng/infra.sh env)"
@@ -220,7 +221,7 @@ case "${1:-}" in
   start)
     mkdir -p "$DIR"; exec 9>"$DIR/.lock"; flock -w 300 9 || die "lock busy"
     ensure_pkgs; pick_ports
-    t0=$(date +%s%N); start_pg & pgjob=$!; start_rabbitmq; wait $pgjob || die "postgres start failed"
+    t0=$(date +%s%N); start_pg & pgjob=$!; [ "${2:-}" = postgres ] || start_rabbitmq; wait $pgjob || die "postgres start failed"
     log "ready in $(( ($(date +%s%N) - t0) / 1000000 )) ms"; print_env ;;
   stop)
     [ -d "$DIR" ] || exit 0

@@ -16,8 +16,17 @@ namespace OrderSystem.AppHost.Infrastructure;
 /// </summary>
 internal static class LocalInfrastructure
 {
-    /// <summary>Configuration section: DataDirectory, RabbitMqPort, RabbitMqManagementPort, EpmdPort, PostgresPort.</summary>
+    /// <summary>Configuration section: DataDirectory, RabbitMqPort, RabbitMqManagementPort, EpmdPort, PostgresPort, RabbitMqCluster.</summary>
     public const string Section = "LocalInfrastructure";
+
+    /// <summary>
+    /// <c>LocalInfrastructure:RabbitMqCluster=true</c>: the <c>messaging</c> resource is a three-node RabbitMQ cluster
+    /// (<c>eng/cluster.sh run</c>) on RabbitMqPort and the next two ports (default 5675–5677, management 15675–15677), and
+    /// the services get every node in <c>Messaging__ClusterNodes</c>, so their bus fails over when a node dies.
+    /// </summary>
+    public const string ClusterKey = "RabbitMqCluster";
+
+    private const int ClusterNodeCount = 3;
 
     public static OrderSystemInfrastructure Add(IDistributedApplicationBuilder builder, InfrastructureCredentials credentials)
     {
@@ -26,16 +35,19 @@ internal static class LocalInfrastructure
         var script = Path.Combine(repositoryRoot, "eng", "infra.sh");
         var dataDirectory = settings["DataDirectory"] is { Length: > 0 } configured ? configured : DefaultDataDirectory(repositoryRoot);
 
-        var rabbit = new LocalRabbitMQResource("messaging", script, repositoryRoot, credentials.MessagingUser.Resource, credentials.MessagingPassword.Resource);
+        var cluster = settings.GetValue(ClusterKey, false);
+        var rabbitPort = settings.GetValue("RabbitMqPort", cluster ? 5675 : 5670);
+        var rabbit = new LocalRabbitMQResource("messaging", cluster ? Path.Combine(repositoryRoot, "eng", "cluster.sh") : script, repositoryRoot,
+            credentials.MessagingUser.Resource, credentials.MessagingPassword.Resource);
         var messaging = builder.AddResource(rabbit)
-            .WithArgs("run", "rabbitmq")
+            .WithArgs(cluster ? ["run"] : ["run", "rabbitmq"])
             .WithEnvironment("INFRA_DIR", dataDirectory)
             .WithEnvironment("INFRA_EPMD_PORT", settings.GetValue("EpmdPort", 4370).ToString())
             .WithEnvironment("INFRA_RABBITMQ_USER", credentials.MessagingUser)
             .WithEnvironment("INFRA_RABBITMQ_PASSWORD", credentials.MessagingPassword)
-            .WithEndpoint(port: settings.GetValue("RabbitMqPort", 5670), scheme: "amqp", name: LocalRabbitMQResource.AmqpEndpointName,
+            .WithEndpoint(port: rabbitPort, scheme: "amqp", name: LocalRabbitMQResource.AmqpEndpointName,
                 env: "INFRA_RABBITMQ_PORT", isProxied: false)
-            .WithHttpEndpoint(port: settings.GetValue("RabbitMqManagementPort", 15670), name: LocalRabbitMQResource.ManagementEndpointName,
+            .WithHttpEndpoint(port: settings.GetValue("RabbitMqManagementPort", cluster ? 15675 : 15670), name: LocalRabbitMQResource.ManagementEndpointName,
                 env: "INFRA_RABBITMQ_MANAGEMENT_PORT", isProxied: false)
             .WithUrlForEndpoint(LocalRabbitMQResource.ManagementEndpointName, url => url.DisplayText = "RabbitMQ management UI")
             .WithIconName("Mail")
@@ -104,7 +116,9 @@ internal static class LocalInfrastructure
             }
         });
 
-        return new OrderSystemInfrastructure(InfrastructureMode.Local, messaging, databases, LocalDataDirectory: dataDirectory);
+        // The nodes of the cluster listen on consecutive ports from node 1's (eng/cluster.sh run).
+        var clusterNodes = cluster ? string.Join(",", Enumerable.Range(rabbitPort, ClusterNodeCount).Select(port => $"127.0.0.1:{port}")) : null;
+        return new OrderSystemInfrastructure(InfrastructureMode.Local, messaging, databases, LocalDataDirectory: dataDirectory, MessagingClusterNodes: clusterNodes);
     }
 
     /// <summary>Per checkout, outside it (PostgreSQL runs as the postgres user and must reach it): eng/run.sh --reset removes it.</summary>

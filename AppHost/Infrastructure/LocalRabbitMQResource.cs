@@ -1,6 +1,10 @@
 namespace OrderSystem.AppHost.Infrastructure;
 
-/// <summary>RabbitMQ run by <c>eng/infra.sh run rabbitmq</c> from the locally installed package, with its management plugin.</summary>
+/// <summary>
+/// RabbitMQ run by <c>eng/infra.sh run rabbitmq</c> from the locally installed package, with its management plugin; or,
+/// with <c>LocalInfrastructure:RabbitMqCluster=true</c>, three clustered nodes run by <c>eng/cluster.sh run</c> (this
+/// resource's endpoints are node 1's).
+/// </summary>
 internal sealed class LocalRabbitMQResource(string name, string script, string workingDirectory, ParameterResource user, ParameterResource password)
     : ExecutableResource(name, script, workingDirectory), IResourceWithConnectionString
 {

@@ -2,7 +2,7 @@ namespace OrderSystem.AppHost.Infrastructure;
 
 /// <summary>
 /// What the services are given, whichever way the infrastructure runs: the broker as <c>messaging</c>, one database
-/// per service, and (with containers) an SMTP server.
+/// per service, (with containers) an SMTP server, and when the broker is a cluster its nodes (<c>Messaging:ClusterNodes</c>).
 /// </summary>
 internal sealed record OrderSystemInfrastructure(
     InfrastructureMode Mode,
@@ -10,7 +10,8 @@ internal sealed record OrderSystemInfrastructure(
     IReadOnlyDictionary<string, IResourceBuilder<IResourceWithConnectionString>> Databases,
     EndpointReference? Smtp = null,
     IResourceBuilder<IResource>? SmtpResource = null,
-    string? LocalDataDirectory = null)
+    string? LocalDataDirectory = null,
+    string? MessagingClusterNodes = null)
 {
     /// <summary>The databases, one per service; their names are the connection-string names the services read.</summary>
     public static readonly string[] DatabaseNames = ["orderdb", "inventorydb", "paymentdb", "notificationdb"];

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OrderSystem.Messaging.Broker;
 using RabbitMQ.Client;
 
 namespace OrderSystem.Messaging.Bus;
@@ -7,12 +8,12 @@ namespace OrderSystem.Messaging.Bus;
 /// Readiness of the broker link itself. MassTransit's own bus check reports the health of its receive endpoints, so a
 /// service with no endpoints (or whose endpoints have not noticed yet) can look healthy while RabbitMQ is unreachable.
 /// This check keeps one small connection of its own and reports Unhealthy as soon as it is closed or cannot be opened;
-/// it reconnects on the next probe. Its description names the host and vhost, never the credentials.
+/// it reconnects on the next probe, to any node of a cluster that answers. Its description names the node it is connected
+/// to and the vhost, never the credentials.
 /// </summary>
-internal sealed class BrokerConnectionHealthCheck(Uri brokerUri) : IHealthCheck, IAsyncDisposable
+internal sealed class BrokerConnectionHealthCheck(BrokerEndpoints broker) : IHealthCheck, IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly string _target = $"{brokerUri.Host}:{brokerUri.Port}{brokerUri.AbsolutePath}";
     private IConnection? _connection;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -22,7 +23,7 @@ internal sealed class BrokerConnectionHealthCheck(Uri brokerUri) : IHealthCheck,
         {
             if (_connection is { IsOpen: true })
             {
-                return HealthCheckResult.Healthy($"Connected to {_target}");
+                return Connected(_connection);
             }
 
             if (_connection is not null)
@@ -31,25 +32,21 @@ internal sealed class BrokerConnectionHealthCheck(Uri brokerUri) : IHealthCheck,
                 _connection = null;
             }
 
-            var factory = new ConnectionFactory
-            {
-                Uri = brokerUri,
-                AutomaticRecoveryEnabled = false, // a closed connection must show, not be papered over
-                RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-                ClientProvidedName = "health-check",
-            };
-            _connection = await factory.CreateConnectionAsync(cancellationToken);
-            return HealthCheckResult.Healthy($"Connected to {_target}");
+            _connection = await broker.ConnectAsync("health-check", cancellationToken); // no automatic recovery: a closed connection must show
+            return Connected(_connection);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"Cannot reach the broker at {_target}: {e.Message}");
+            return new HealthCheckResult(context.Registration.FailureStatus, $"Cannot reach the broker at {broker}: {e.Message}");
         }
         finally
         {
             _gate.Release();
         }
     }
+
+    private HealthCheckResult Connected(IConnection connection) =>
+        HealthCheckResult.Healthy($"Connected to {connection.Endpoint.HostName}:{connection.Endpoint.Port}/{broker.VirtualHost}");
 
     public async ValueTask DisposeAsync()
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using OrderSystem.Messaging.Broker;
 using OrderSystem.Messaging.Configuration;
 using OrderSystem.Messaging.Diagnostics;
 using OrderSystem.Messaging.FailureHandling;
@@ -17,7 +18,8 @@ public static class MessageBusRegistration
     public const string DefaultConnectionName = "messaging";
 
     /// <summary>
-    /// MassTransit on RabbitMQ at the AMQP URI in <c>ConnectionStrings:messaging</c>, kebab-case endpoints configured from
+    /// MassTransit on RabbitMQ at the AMQP URI in <c>ConnectionStrings:messaging</c> (or on every node of the cluster in
+    /// <c>Messaging:ClusterNodes</c>, failing over between them: <see cref="BrokerEndpoints"/>), kebab-case endpoints configured from
     /// their definitions, the <c>rabbitmq</c> health check, the failure-policy options (<c>Messaging:FailureHandling</c>)
     /// the <see cref="ErrorQueueMonitor"/> (<c>Messaging:ErrorQueueMonitor</c>), the <see cref="QueueMonitor"/> (<c>Messaging:QueueMonitor</c>)
     /// and the queue type of every service endpoint (<c>Messaging:QueueType</c>, <c>Messaging:DeliveryLimit</c>; see <see cref="ServiceQueueTopology"/>).
@@ -28,11 +30,11 @@ public static class MessageBusRegistration
         string connectionName = DefaultConnectionName)
         where TBuilder : IHostApplicationBuilder
     {
-        var brokerUri = BrokerUri(builder, connectionName);
+        var broker = BrokerEndpoints.FromConfiguration(builder.Configuration, connectionName);
         var queues = builder.Configuration.GetSection(ServiceQueueOptions.Section).Get<ServiceQueueOptions>() ?? new ServiceQueueOptions();
         queues.Validate();
         builder.Services.AddReceiveEndpointObserver(services => ActivatorUtilities.CreateInstance<QueueDeclarationGuard>(services, queues));
-        builder.Services.AddSingleton(_ => new BrokerConnectionHealthCheck(brokerUri)); // one connection, disposed with the host
+        builder.Services.AddSingleton(_ => new BrokerConnectionHealthCheck(broker)); // one connection, disposed with the host
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "rabbitmq",
             services => services.GetRequiredService<BrokerConnectionHealthCheck>(),
@@ -43,7 +45,7 @@ public static class MessageBusRegistration
         builder.Services.AddOptions<ErrorQueueMonitorOptions>().BindConfiguration(ErrorQueueMonitorOptions.Section);
         if (builder.Configuration.GetValue($"{ErrorQueueMonitorOptions.Section}:{nameof(ErrorQueueMonitorOptions.Enabled)}", true))
         {
-            builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ErrorQueueMonitor>(services, brokerUri));
+            builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<ErrorQueueMonitor>(services, broker));
             builder.Services.AddHostedService(services => services.GetRequiredService<ErrorQueueMonitor>());
         }
 
@@ -52,7 +54,7 @@ public static class MessageBusRegistration
         {
             builder.Services.AddSingleton<ReceiveActivityObserver>();
             builder.Services.AddReceiveObserver(services => services.GetRequiredService<ReceiveActivityObserver>());
-            builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<QueueMonitor>(services, brokerUri));
+            builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<QueueMonitor>(services, broker));
             builder.Services.AddHostedService(services => services.GetRequiredService<QueueMonitor>());
         }
 
@@ -67,7 +69,11 @@ public static class MessageBusRegistration
             {
                 // The connection carries the service's name (the AppHost's resource name when it runs under it), so the
                 // broker's UI and the AppHost's dead-letter depths can tell which service consumes which queue.
-                rabbit.Host(brokerUri, host => host.ConnectionName(builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName));
+                rabbit.Host(broker.Uri, host =>
+                {
+                    host.ConnectionName(builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName);
+                    broker.ConfigureHost(host);
+                });
                 ServiceQueueTopology.KeepDeadLetterQueuesClassic(rabbit, queues);
                 rabbit.ConfigureEndpoints(context);
             });
@@ -97,18 +103,5 @@ public static class MessageBusRegistration
                 outbox?.Invoke(o);
             });
         }, connectionName);
-    }
-
-    private static Uri BrokerUri(IHostApplicationBuilder builder, string connectionName)
-    {
-        var connectionString = builder.Configuration.GetConnectionString(connectionName);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException(
-                $"Connection string '{connectionName}' is missing. Set ConnectionStrings__{connectionName} to the broker's AMQP URI " +
-                "(the AppHost and eng/run.sh do), e.g. amqp://guest:guest@localhost:5672/.");
-        }
-
-        return new Uri(connectionString);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrderSystem.Messaging.Broker;
 
 namespace OrderSystem.Messaging.Diagnostics;
 
@@ -9,8 +10,8 @@ namespace OrderSystem.Messaging.Diagnostics;
 /// (<see cref="Watch"/>, from the bus configuration), and reports it as <see cref="FailureMetrics.ErrorQueueDepthName"/>.
 /// An error queue that does not exist yet (MassTransit creates it on the first fault) counts 0.
 /// </summary>
-public sealed class ErrorQueueMonitor(Uri brokerUri, IOptions<ErrorQueueMonitorOptions> options, ILogger<ErrorQueueMonitor> logger)
-    : QueuePoller(brokerUri, "error-queue-monitor", logger)
+public sealed class ErrorQueueMonitor(BrokerEndpoints broker, IOptions<ErrorQueueMonitorOptions> options, ILogger<ErrorQueueMonitor> logger)
+    : QueuePoller(broker, "error-queue-monitor", logger)
 {
     public const string ErrorQueueSuffix = "_error";
     public const string SkippedQueueSuffix = "_skipped";

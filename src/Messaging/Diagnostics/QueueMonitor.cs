@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrderSystem.Messaging.Broker;
 
 namespace OrderSystem.Messaging.Diagnostics;
 
@@ -14,8 +15,8 @@ namespace OrderSystem.Messaging.Diagnostics;
 /// watches without consuming from it (<see cref="QueueMonitorOptions.Queues"/>) that is always the case: its lag is the
 /// time since the queue was last seen empty, an upper bound of the age of its oldest message.
 /// </summary>
-public sealed class QueueMonitor(Uri brokerUri, ReceiveActivityObserver activity, IOptions<QueueMonitorOptions> options, ILogger<QueueMonitor> logger)
-    : QueuePoller(brokerUri, "queue-monitor", logger)
+public sealed class QueueMonitor(BrokerEndpoints broker, ReceiveActivityObserver activity, IOptions<QueueMonitorOptions> options, ILogger<QueueMonitor> logger)
+    : QueuePoller(broker, "queue-monitor", logger)
 {
     private readonly Dictionary<string, Progress> _queues = [];
     private readonly Dictionary<string, QueueSnapshot> _latest = [];

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OrderSystem.Messaging.Broker;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -11,13 +12,13 @@ namespace OrderSystem.Messaging.Diagnostics;
 /// failure; an outage is logged once, and the gauges keep their last values until the broker answers again. A derived
 /// monitor says which queues it measures and what it reports (<see cref="MeasureAsync"/>).
 /// </summary>
-public abstract class QueuePoller(Uri brokerUri, string name, ILogger logger) : BackgroundService
+public abstract class QueuePoller(BrokerEndpoints broker, string name, ILogger logger) : BackgroundService
 {
     private IConnection? _connection;
     private bool _failing;
 
     /// <summary>The broker's virtual host, the <c>vhost</c> tag of every gauge.</summary>
-    protected string VirtualHost { get; } = VirtualHostOf(brokerUri);
+    protected string VirtualHost { get; } = broker.VirtualHost;
 
     protected abstract TimeSpan Interval { get; }
 
@@ -60,13 +61,7 @@ public abstract class QueuePoller(Uri brokerUri, string name, ILogger logger) : 
     /// <summary>The queue's ready messages and consumers; null if it does not exist (yet).</summary>
     protected async Task<QueueDeclareOk?> DeclarePassiveAsync(string queue, CancellationToken cancellationToken)
     {
-        _connection ??= await new ConnectionFactory
-        {
-            Uri = brokerUri,
-            AutomaticRecoveryEnabled = false,
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-            ClientProvidedName = name,
-        }.CreateConnectionAsync(cancellationToken);
+        _connection ??= await broker.ConnectAsync(name, cancellationToken); // a cluster's first node that answers
 
         // A passive declare of a missing queue closes the channel (404): one channel per queue.
         await using var channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
@@ -86,11 +81,5 @@ public abstract class QueuePoller(Uri brokerUri, string name, ILogger logger) : 
         Forget();
         if (_connection is not null) await _connection.DisposeAsync();
         _connection = null;
-    }
-
-    private static string VirtualHostOf(Uri uri)
-    {
-        var path = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
-        return path.Length == 0 ? "/" : path;
     }
 }

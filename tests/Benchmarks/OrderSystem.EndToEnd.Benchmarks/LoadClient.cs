@@ -159,7 +159,11 @@ internal sealed class LoadClient(SystemUnderTest system, Settings settings)
         Progress.Note($"backlog not drained after {bound.TotalSeconds:F0} s; continuing");
     }
 
-    private async Task<int> PostAsync(double rate, TimeSpan duration, ConcurrentDictionary<Guid, DateTimeOffset> sent)
+    /// <summary>POSTs that did not get 202 (errors and timeouts) so far.</summary>
+    public int PostErrors => Volatile.Read(ref _postErrors);
+
+    /// <summary>Posts at <paramref name="rate"/> for <paramref name="duration"/>; each accepted order's id and POST time goes into <paramref name="sent"/>.</summary>
+    public async Task<int> PostAsync(double rate, TimeSpan duration, ConcurrentDictionary<Guid, DateTimeOffset> sent)
     {
         var total = (int)Math.Round(rate * duration.TotalSeconds);
         var tasks = new List<Task>(total);

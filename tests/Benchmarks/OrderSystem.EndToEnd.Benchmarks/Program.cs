@@ -15,6 +15,13 @@ using OrderSystem.SystemProcesses.Machine;
 // optional: RAW_MSGS_PER_S, RAW_LOAD, E2E_PORT_BASE (5300), E2E_STEP_SECONDS (15), E2E_PHASE_SECONDS (20).
 Progress.Tag = "e2e";
 var settings = Settings.FromEnvironment();
+if (args is ["failover", ..])
+{
+    // A RabbitMQ node killed under load on a three-node cluster (eng/cluster.sh test): Failover/ClusterFailover.cs.
+    Environment.ExitCode = await OrderSystem.EndToEnd.Benchmarks.Failover.ClusterFailover.RunAsync(settings);
+    return;
+}
+
 var culture = CultureInfo.InvariantCulture;
 await using var system = new SystemUnderTest(settings);
 var report = new List<string>();
