@@ -61,6 +61,10 @@ public static class MessageBusRegistration
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            // MassTransit (8.4 and later) reports anonymous usage to usage-tracking.masstransit.io unless told not to. A
+            // sample run on a laptop or in CI should not call out to the internet on its own (and where it cannot, every
+            // service logs a warning). Opt in by removing this line.
+            bus.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
             bus.AddConfigureEndpointsCallback((context, queueName, _) => context.GetService<ErrorQueueMonitor>()?.Watch(queueName));
             bus.AddConfigureEndpointsCallback((context, queueName, _) => context.GetService<QueueMonitor>()?.Watch(queueName));
             bus.AddConfigureEndpointsCallback((_, queueName, endpoint) => ServiceQueueTopology.Apply(endpoint, queueName, queues));
