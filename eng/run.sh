@@ -75,7 +75,8 @@ deadline=$(( $(date +%s) + ${HEALTH_TIMEOUT:-300} ))
 for s in ordering inventory payment notification storefront; do
   until curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:${PORT[$s]}/health"; do
     kill -0 "$runner" 2>/dev/null || { log "the AppHost exited during start-up"; exit 1; }
-    [ "$(date +%s)" -lt $deadline ] || { log "$s is not healthy: $(curl -sS --max-time 5 "http://127.0.0.1:${PORT[$s]}/health" 2>&1 || true)"; exit 1; }
+    [ "$(date +%s)" -lt $deadline ] || { log "$s is not healthy: $(curl -sS --max-time 5 "http://127.0.0.1:${PORT[$s]}/health" 2>&1 || true)"
+      log "why: the dashboard's console log of '$s' (its URL is printed above; run without --check to keep it open)"; exit 1; }
     sleep 1
   done
   log "$s is healthy"

@@ -28,6 +28,7 @@ internal sealed class QueueDeclarationGuard(ServiceQueueOptions options, IHostAp
             "on a local system stop it and run eng/run.sh --reset (it deletes the local broker and database data); " +
             "on a broker with messages to keep, drain or move them first (docs/reliability.md, \"Switching an existing broker\"). Stopping.",
             queue, options.QueueType.ToString().ToLowerInvariant(), refusal);
+        Environment.ExitCode = 1; // a failed start, not a clean stop: a supervisor (DCP, systemd, Kubernetes) shows it as such
         lifetime.StopApplication();
         return Task.CompletedTask;
     }

@@ -129,6 +129,11 @@ public sealed class QueueTypeSwitchSpecs(IsolatedEnvironment environment) : ICla
             await using var host = await start;
             host.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested.ShouldBeTrue();
         }
+
+        // ...and its process ends with a failure code, so that a supervisor (the AppHost's DCP) shows a failed start.
+        var exitCode = Environment.ExitCode;
+        Environment.ExitCode = 0; // this process is the test run's
+        exitCode.ShouldBe(1);
     }
 
     private static string? Argument(RabbitMqManagement.QueueInfo queue, string name) =>
