@@ -22,10 +22,10 @@ public static class NotificationServiceExtensions
         builder.AddBaggageAttributes(OrderBaggage.OrderId); // order.id on every span and log record (docs/observability.md)
         builder.AddMessageBus<NotificationDbContext>(bus =>
         {
-            bus.AddConsumer<OrderSubmittedConsumer, OrderSubmittedConsumerDefinition>();
-            bus.AddConsumer<OrderConfirmedConsumer, OrderConfirmedConsumerDefinition>();
-            bus.AddConsumer<OrderCancelledConsumer, OrderCancelledConsumerDefinition>();
-            bus.AddConsumer<OrderRejectedConsumer, OrderRejectedConsumerDefinition>();
+            bus.AddConsumer<OrderSubmittedConsumer, NotificationConsumerDefinition<OrderSubmittedConsumer>>();
+            bus.AddConsumer<OrderConfirmedConsumer, NotificationConsumerDefinition<OrderConfirmedConsumer>>();
+            bus.AddConsumer<OrderCancelledConsumer, NotificationConsumerDefinition<OrderCancelledConsumer>>();
+            bus.AddConsumer<OrderRejectedConsumer, NotificationConsumerDefinition<OrderRejectedConsumer>>();
         });
         return builder;
     }
