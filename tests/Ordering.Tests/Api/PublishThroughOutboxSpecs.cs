@@ -134,7 +134,7 @@ public sealed class FailingOrderSaves : DbCommandInterceptor, IDbTransactionInte
     {
         if (eventData.Context is { } db && _saving.TryGetValue(db, out var customer) && Doomed(customer) == Where.Insert
             && command.CommandText.Contains("INSERT INTO orders", StringComparison.OrdinalIgnoreCase))
-            throw Fail(customer, "the order's INSERT failed on purpose");
+            throw Fail(db, customer, "the order's INSERT failed on purpose");
         return ValueTask.FromResult(result);
     }
 
@@ -142,7 +142,7 @@ public sealed class FailingOrderSaves : DbCommandInterceptor, IDbTransactionInte
         CancellationToken cancellationToken = default)
     {
         if (eventData.Context is { } db && _saving.TryGetValue(db, out var customer) && Doomed(customer) == Where.Commit)
-            throw Fail(customer, "the order's COMMIT failed on purpose");
+            throw Fail(db, customer, "the order's COMMIT failed on purpose");
         return ValueTask.FromResult(result);
     }
 
@@ -151,8 +151,11 @@ public sealed class FailingOrderSaves : DbCommandInterceptor, IDbTransactionInte
         lock (_doomed) return _doomed.TryGetValue(customerId, out var where) ? where : null;
     }
 
-    private InvalidOperationException Fail(string customerId, string what)
+    // The DbContext is pooled: forget it once its save has failed, or the next user of the same instance (the bus outbox's
+    // delivery loop, say) would fail its own commit on the doomed customer's account.
+    private InvalidOperationException Fail(DbContext db, string customerId, string what)
     {
+        _saving.Remove(db);
         lock (_doomed) _failed[customerId] = _failed.GetValueOrDefault(customerId) + 1;
         return new InvalidOperationException(what);
     }
