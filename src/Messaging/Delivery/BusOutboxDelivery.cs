@@ -22,20 +22,21 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
         $"SELECT *, xmin FROM {tables.OutboxState} ORDER BY created LIMIT 1 FOR UPDATE SKIP LOCKED";
 
     /// <summary>
-    /// Delivers up to <see cref="OutboxesPerRound"/> outbox transactions; returns the messages sent. Takes no new outbox
-    /// transaction once <paramref name="stopping"/> is cancelled; <paramref name="cancellationToken"/> aborts the one in progress.
+    /// Delivers up to <see cref="OutboxesPerRound"/> outbox transactions: the messages sent, and whether the round ended
+    /// full (more may be waiting) rather than on an empty outbox. Takes no new outbox transaction once
+    /// <paramref name="stopping"/> is cancelled; <paramref name="cancellationToken"/> aborts the one in progress.
     /// </summary>
-    public async Task<int> DeliverAsync(CancellationToken stopping, CancellationToken cancellationToken)
+    public async Task<DeliveryRound> DeliverAsync(CancellationToken stopping, CancellationToken cancellationToken)
     {
         var total = 0;
         for (var round = 0; round < OutboxesPerRound && !stopping.IsCancellationRequested; round++)
         {
             var sent = await DeliverOldestAsync(cancellationToken);
-            if (sent is null) return total;
+            if (sent is null) return new DeliveryRound(total, More: false);
             total += sent.Value;
         }
 
-        return total;
+        return new DeliveryRound(total, More: true);
     }
 
     /// <summary>Sends the oldest undelivered outbox; null when there is none.</summary>

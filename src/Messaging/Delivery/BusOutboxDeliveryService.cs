@@ -46,11 +46,11 @@ public sealed class BusOutboxDeliveryService<TDbContext>(
         {
             try
             {
-                var sent = await _outbox.DeliverAsync(stoppingToken, inFlight.Token);
+                var outbox = await _outbox.DeliverAsync(stoppingToken, inFlight.Token);
                 if (stoppingToken.IsCancellationRequested) break;
-                sent += await _scheduled.DeliverAsync(inFlight.Token);
+                var scheduled = await _scheduled.DeliverAsync(inFlight.Token);
                 if (stoppingToken.IsCancellationRequested) break;
-                var nextDue = await _backlog.RefreshAsync(sent > 0, stoppingToken);
+                var nextDue = await _backlog.RefreshAsync(force: scheduled.Sent > 0, stoppingToken);
 
                 if (failures > 0)
                 {
@@ -58,7 +58,9 @@ public sealed class BusOutboxDeliveryService<TDbContext>(
                     failures = 0;
                 }
 
-                if (sent > 0) continue; // more may be waiting: drain before sleeping
+                // A round that ended full may have left more: drain before sleeping. Otherwise both queues were found
+                // empty (or nothing due); a commit made meanwhile has signalled, so the wait below returns at once.
+                if (outbox.More || scheduled.More) continue;
 
                 var wait = _options.QueryDelay;
                 if (nextDue is { } due && due < wait) wait = due < TimeSpan.Zero ? TimeSpan.Zero : due;

@@ -1,3 +1,4 @@
+using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OrderSystem.Messaging.Diagnostics;
@@ -13,8 +14,17 @@ internal sealed class DeliveryBacklog<TDbContext>(IServiceScopeFactory scopes)
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
     private DateTime _lastSnapshot = DateTime.MinValue;
     private MessagingTelemetry.SnapshotKey? _metricsKey;
+    private string? _sql;
 
-    /// <summary>Refreshes the gauges (at most once a second unless <paramref name="force"/>); returns time to the next due message.</summary>
+    /// <summary>The four figures in one statement (one round trip, where four LINQ queries took four).</summary>
+    private static string SnapshotSql(MessagingTables tables) =>
+        $"SELECT (SELECT count(*) FROM {tables.OutboxState}), (SELECT min(created) FROM {tables.OutboxState}), " +
+        $"count(*), min(enqueue_time) FROM {tables.OutboxMessage} WHERE outbox_id IS NULL AND inbox_message_id IS NULL";
+
+    /// <summary>
+    /// Refreshes the gauges (at most once a second unless <paramref name="force"/>: after scheduled messages were sent,
+    /// when the next due time has moved); returns time to the next due message.
+    /// </summary>
     public async Task<TimeSpan?> RefreshAsync(bool force, CancellationToken cancellationToken)
     {
         var now = DateTime.UtcNow;
@@ -26,17 +36,31 @@ internal sealed class DeliveryBacklog<TDbContext>(IServiceScopeFactory scopes)
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-        _metricsKey ??= MessagingTelemetry.Key(ContextType, db.Database.GetDbConnection().Database);
-        var outboxCount = await db.Set<OutboxState>().LongCountAsync(cancellationToken);
-        var oldest = await db.Set<OutboxState>().MinAsync(s => (DateTime?)s.Created, cancellationToken);
-        var scheduledRows = db.Set<OutboxMessage>().Where(m => m.OutboxId == null && m.InboxMessageId == null);
-        var scheduledCount = await scheduledRows.LongCountAsync(cancellationToken);
-        var next = await scheduledRows.MinAsync(m => m.EnqueueTime, cancellationToken);
+        var connection = db.Database.GetDbConnection();
+        _metricsKey ??= MessagingTelemetry.Key(ContextType, connection.Database);
+        _sql ??= SnapshotSql(MessagingTables.For(db));
 
-        var nextDue = next is { } n ? n - now : (TimeSpan?)null;
-        MessagingTelemetry.Report(_metricsKey, new MessagingTelemetry.BacklogSnapshot(
-            outboxCount, oldest is { } o ? now - o : null, scheduledCount, nextDue));
-        _lastSnapshot = now;
-        return nextDue;
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = _sql;
+            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            var outboxCount = reader.GetInt64(0);
+            DateTime? oldest = reader.IsDBNull(1) ? null : reader.GetDateTime(1);
+            var scheduledCount = reader.GetInt64(2);
+            DateTime? next = reader.IsDBNull(3) ? null : reader.GetDateTime(3);
+
+            var nextDue = next is { } n ? n - now : (TimeSpan?)null;
+            MessagingTelemetry.Report(_metricsKey, new MessagingTelemetry.BacklogSnapshot(
+                outboxCount, oldest is { } o ? now - o : null, scheduledCount, nextDue));
+            _lastSnapshot = now;
+            return nextDue;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }

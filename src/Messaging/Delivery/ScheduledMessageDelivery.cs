@@ -19,8 +19,8 @@ internal sealed class ScheduledMessageDelivery<TDbContext>(IServiceScopeFactory 
         $"SELECT * FROM {tables.OutboxMessage} WHERE outbox_id IS NULL AND inbox_message_id IS NULL AND enqueue_time <= @now " +
         "ORDER BY enqueue_time, sequence_number LIMIT @limit FOR UPDATE SKIP LOCKED";
 
-    /// <summary>Sends one batch of due messages; returns how many were sent.</summary>
-    public async Task<int> DeliverAsync(CancellationToken cancellationToken)
+    /// <summary>Sends one batch of due messages: how many were sent, and whether the batch was full (more may be due).</summary>
+    public async Task<DeliveryRound> DeliverAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
@@ -42,6 +42,6 @@ internal sealed class ScheduledMessageDelivery<TDbContext>(IServiceScopeFactory 
         await transaction.CommitAsync(cancellationToken);
         if (sent.Count > 0) CrashPoint.Reach(CrashPoints.ScheduledCommitted);
         if (failure is not null) throw new OutboxDeliveryException("Sending a scheduled message failed", failure);
-        return sent.Count;
+        return new DeliveryRound(sent.Count, More: due.Count == messageLimit);
     }
 }

@@ -101,6 +101,28 @@ internal sealed class SystemUnderTest(Settings settings) : IAsyncDisposable
         _management.Dispose();
     }
 
+    /// <summary>
+    /// Transactions committed so far in each service's database (pg_stat_database; every statement outside an explicit
+    /// transaction is one): a count of database round trips' worth of work that the machine's load does not disturb.
+    /// </summary>
+    public async Task<Dictionary<string, long>> CommitsAsync()
+    {
+        await using var connection = new NpgsqlConnection(settings.Postgres);
+        await connection.OpenAsync();
+        await using (var flush = new NpgsqlCommand("SELECT pg_stat_clear_snapshot()", connection)) await flush.ExecuteNonQueryAsync();
+        var result = new Dictionary<string, long>();
+        foreach (var name in ServiceEnvironment.DatabaseNames)
+        {
+            await using var command = new NpgsqlCommand("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1", connection)
+            {
+                Parameters = { new() { Value = $"e2e_{name}" } },
+            };
+            result[name] = await command.ExecuteScalarAsync() is long commits ? commits : 0;
+        }
+
+        return result;
+    }
+
     private async Task DropDatabasesAsync()
     {
         await using var connection = new NpgsqlConnection(settings.Postgres);
