@@ -98,7 +98,10 @@ public static class MessageBusRegistration
     /// </summary>
     private static void AddReceiveEndpointSupervision(IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ReceiveEndpointOptions>().BindConfiguration(ReceiveEndpointOptions.Section);
+        builder.Services.AddOptions<ReceiveEndpointOptions>().BindConfiguration(ReceiveEndpointOptions.Section)
+            .Validate(o => o.ConsumerStopTimeout > TimeSpan.Zero && o.ConsumerLostAfter > TimeSpan.Zero,
+                $"{ReceiveEndpointOptions.Section}: ConsumerStopTimeout and ConsumerLostAfter must be positive.")
+            .ValidateOnStart();
         builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<ReceiveEndpointOptions>>((host, endpoints) =>
         {
             // A host that chose its own timeouts keeps them; MassTransit requires ConsumerStopTimeout <= StopTimeout.
