@@ -26,7 +26,10 @@ public sealed class BrokerEndpoints
     /// <summary>The AMQP URI of the connection string, with credentials.</summary>
     public Uri Uri { get; }
 
-    /// <summary>The nodes to connect to, in the order they are tried: the URI's own host alone unless a cluster is configured.</summary>
+    /// <summary>
+    /// The nodes to connect to, in the order they are tried: the URI's own host alone unless a cluster is configured; with
+    /// a cluster, the configured list rotated by <see cref="PreferredNodeIndex"/> so that services do not all prefer its first node.
+    /// </summary>
     public IReadOnlyList<AmqpTcpEndpoint> Nodes { get; }
 
     public string VirtualHost { get; }
@@ -36,7 +39,13 @@ public sealed class BrokerEndpoints
     /// <summary>For logs and health descriptions: the nodes and the virtual host, never the credentials.</summary>
     public override string ToString() => $"{string.Join(",", Nodes.Select(n => $"{n.HostName}:{n.Port}"))}/{VirtualHost}";
 
-    public static BrokerEndpoints FromConfiguration(IConfiguration configuration, string connectionName)
+    /// <summary>
+    /// Reads the URI and the node list. <paramref name="preference"/> (the service's name; <c>Messaging:ClusterNodePreference</c>
+    /// overrides it, e.g. with an instance id) picks which node this process tries first: MassTransit's <c>UseCluster</c> tries
+    /// the nodes in order from the first on every (re)connect, so a list every service shares sends every connection, and
+    /// every quorum queue leader they declare, to one node. Null keeps the list as configured.
+    /// </summary>
+    public static BrokerEndpoints FromConfiguration(IConfiguration configuration, string connectionName, string? preference = null)
     {
         var connectionString = configuration.GetConnectionString(connectionName);
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -52,7 +61,33 @@ public sealed class BrokerEndpoints
             .SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(node => ParseNode(node, uri.Port))
             .ToList();
+        preference = configuration[ClusterNodePreferenceKey] ?? preference;
+        if (listed.Count > 1 && !string.IsNullOrEmpty(preference))
+        {
+            var first = PreferredNodeIndex(preference, listed.Count);
+            listed = [.. listed.Skip(first), .. listed.Take(first)];
+        }
+
         return new BrokerEndpoints(uri, listed.Count > 0 ? listed : [new AmqpTcpEndpoint(uri)]);
+    }
+
+    /// <summary>Configuration key of the value that picks the node tried first (default: the service's name).</summary>
+    public const string ClusterNodePreferenceKey = "Messaging:ClusterNodePreference";
+
+    /// <summary>
+    /// The index of the node <paramref name="preference"/> tries first among <paramref name="count"/>: a hash that is the
+    /// same in every process and every run (FNV-1a over UTF-8; <c>string.GetHashCode</c> is randomised per process), so a
+    /// service keeps its node across restarts and different services land on different nodes.
+    /// </summary>
+    public static int PreferredNodeIndex(string preference, int count)
+    {
+        var hash = 2166136261u;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(preference))
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+
+        return (int)(hash % (uint)count);
     }
 
     /// <summary>MassTransit's host: the URI, and with a cluster every node, tried one after the other on each (re)connect.</summary>

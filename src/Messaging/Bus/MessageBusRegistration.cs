@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using OrderSystem.Messaging.Broker;
 using OrderSystem.Messaging.Configuration;
 using OrderSystem.Messaging.Diagnostics;
@@ -30,7 +31,8 @@ public static class MessageBusRegistration
         string connectionName = DefaultConnectionName)
         where TBuilder : IHostApplicationBuilder
     {
-        var broker = BrokerEndpoints.FromConfiguration(builder.Configuration, connectionName);
+        var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
+        var broker = BrokerEndpoints.FromConfiguration(builder.Configuration, connectionName, preference: serviceName);
         var queues = builder.Configuration.GetSection(ServiceQueueOptions.Section).Get<ServiceQueueOptions>() ?? new ServiceQueueOptions();
         queues.Validate();
         builder.Services.AddReceiveEndpointObserver(services => ActivatorUtilities.CreateInstance<QueueDeclarationGuard>(services, queues));
@@ -58,6 +60,8 @@ public static class MessageBusRegistration
             builder.Services.AddHostedService(services => services.GetRequiredService<QueueMonitor>());
         }
 
+        AddReceiveEndpointSupervision(builder);
+
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
@@ -75,7 +79,7 @@ public static class MessageBusRegistration
                 // broker's UI and the AppHost's dead-letter depths can tell which service consumes which queue.
                 rabbit.Host(broker.Uri, host =>
                 {
-                    host.ConnectionName(builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName);
+                    host.ConnectionName(serviceName);
                     broker.ConfigureHost(host);
                 });
                 ServiceQueueTopology.KeepDeadLetterQueuesClassic(rabbit, queues);
@@ -84,6 +88,35 @@ public static class MessageBusRegistration
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// A receive endpoint that stops consuming must show and must come back (docs/reliability.md, "Three-node cluster"):
+    /// MassTransit gives up waiting for the deliveries of a dead consumer after <see cref="ReceiveEndpointOptions.ConsumerStopTimeout"/>
+    /// and restarts the endpoint (its default waits for ever); <c>/health</c> names an endpoint that is not consuming
+    /// (<see cref="ReceiveEndpointHealthCheck"/>), and <see cref="ReceiveEndpointWatch"/> logs it and counts it in a gauge.
+    /// </summary>
+    private static void AddReceiveEndpointSupervision(IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ReceiveEndpointOptions>().BindConfiguration(ReceiveEndpointOptions.Section)
+            .Validate(o => o.ConsumerStopTimeout > TimeSpan.Zero && o.ConsumerLostAfter > TimeSpan.Zero,
+                $"{ReceiveEndpointOptions.Section}: ConsumerStopTimeout and ConsumerLostAfter must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure<IOptions<ReceiveEndpointOptions>>((host, endpoints) =>
+        {
+            // A host that chose its own timeouts keeps them; MassTransit requires ConsumerStopTimeout <= StopTimeout.
+            host.StopTimeout ??= endpoints.Value.ConsumerStopTimeout;
+            host.ConsumerStopTimeout ??= endpoints.Value.ConsumerStopTimeout < host.StopTimeout ? endpoints.Value.ConsumerStopTimeout : host.StopTimeout;
+        });
+        builder.Services.AddSingleton(services => new ReceiveEndpointStates(
+            services.GetRequiredService<IOptions<ReceiveEndpointOptions>>(), services.GetService<QueueMonitor>()));
+        builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<ReceiveEndpointStates>());
+        builder.Services.AddHostedService<ReceiveEndpointWatch>();
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "receive-endpoints",
+            services => ActivatorUtilities.CreateInstance<ReceiveEndpointHealthCheck>(services),
+            failureStatus: HealthStatus.Unhealthy,
+            tags: ["ready"]));
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed class MessagingTestHost : IAsyncDisposable
 
     public static async Task<MessagingTestHost> StartAsync(IsolatedEnvironment environment, string connectionString,
         Action<IBusRegistrationConfigurator> configure, Action<EntityFrameworkOutboxOptions>? outbox = null, Deliveries? deliveries = null, Uri? broker = null,
-        IReadOnlyDictionary<string, string?>? settings = null, LogCapture? logs = null)
+        IReadOnlyDictionary<string, string?>? settings = null, LogCapture? logs = null, bool serviceStopTimeouts = false)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration["ConnectionStrings:messaging"] = (broker ?? environment.RabbitMqUri).ToString();
@@ -43,7 +43,7 @@ public sealed class MessagingTestHost : IAsyncDisposable
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
             o.WaitUntilStarted = true;
-            o.StopTimeout = TimeSpan.FromSeconds(10);
+            if (!serviceStopTimeouts) o.StopTimeout = TimeSpan.FromSeconds(10); // otherwise AddMessageBus's, as in a service
         });
 
         builder.AddMessageBus<TestDbContext>(configure, o =>

@@ -85,7 +85,22 @@ public sealed class RabbitMqManagement : IDisposable
             .ToList();
     }
 
+    /// <summary>Closes every client connection to the vhost from the broker's side (as a node's death or an operator would); returns how many.</summary>
+    public async Task<int> CloseConnectionsAsync(string vhost)
+    {
+        var connections = await _http.GetFromJsonAsync<List<ConnectionInfo>>($"vhosts/{Uri.EscapeDataString(vhost)}/connections") ?? [];
+        foreach (var connection in connections)
+        {
+            using var response = await _http.DeleteAsync($"connections/{Uri.EscapeDataString(connection.Name)}");
+            if (response.StatusCode != System.Net.HttpStatusCode.NotFound) response.EnsureSuccessStatusCode();
+        }
+
+        return connections.Count;
+    }
+
     public void Dispose() => _http.Dispose();
+
+    public sealed record ConnectionInfo([property: JsonPropertyName("name")] string Name);
 
     public sealed record QueueInfo(
         [property: JsonPropertyName("name")] string Name,

@@ -164,8 +164,12 @@ internal static class ClusterFailover
             report.Add("|---|---|");
             foreach (var service in Services)
             {
-                report.Add(reconnected.TryGetValue(service, out var r)
-                    ? $"| {service} connected to {r.Node} (was {connected.GetValueOrDefault(service, "?")}) | {r.After.TotalSeconds:F1} |"
+                // Services spread over the nodes (BrokerEndpoints.PreferredNodeIndex): only those on the killed node fail over.
+                var before = connected.GetValueOrDefault(service, "?");
+                report.Add(before != victim && reconnected.TryGetValue(service, out var stayed)
+                    ? $"| {service} stayed connected to {stayed.Node} (not on the killed node) | – |"
+                    : reconnected.TryGetValue(service, out var r)
+                    ? $"| {service} connected to {r.Node} (was {before}) | {r.After.TotalSeconds:F1} |"
                     : $"| {service} reconnected | **not within 120 s** |");
             }
 
