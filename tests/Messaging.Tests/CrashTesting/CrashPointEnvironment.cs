@@ -10,7 +10,7 @@ namespace OrderSystem.Messaging.Tests.CrashTesting;
 
 /// <summary>
 /// One vhost and two databases per test class, shared by its cases: the crash client's ("service": the messaging tables,
-/// the ledger, the countdown saga) and the observer's, a host in the test process that consumes what the service
+/// the ledger, the countdown and lease sagas) and the observer's, a host in the test process that consumes what the service
 /// publishes behind its own inbox and records every raw broker delivery.
 /// </summary>
 public sealed class CrashPointEnvironment : IAsyncLifetime
@@ -18,6 +18,9 @@ public sealed class CrashPointEnvironment : IAsyncLifetime
     private const string CountdownTableSql =
         "CREATE TABLE countdown_state (correlation_id uuid PRIMARY KEY, current_state varchar(64), due_token uuid, " +
         "starts integer NOT NULL, elapsed integer NOT NULL)";
+
+    private const string LeaseTableSql =
+        "CREATE TABLE lease_state (correlation_id uuid PRIMARY KEY, current_state varchar(64), opens integer NOT NULL)";
 
     public IsolatedEnvironment Isolated { get; } = new();
     public string ServiceDatabase { get; private set; } = "";
@@ -29,7 +32,10 @@ public sealed class CrashPointEnvironment : IAsyncLifetime
         ServiceDatabase = await Isolated.CreateDatabaseAsync("service");
         await MigrationSchema.CreateAsync(ServiceDatabase);
         await using (var db = new TestDbContext(MigrationSchema.Options(ServiceDatabase)))
+        {
             await db.Database.ExecuteSqlRawAsync(CountdownTableSql);
+            await db.Database.ExecuteSqlRawAsync(LeaseTableSql);
+        }
 
         var observerDatabase = await Isolated.CreateDatabaseAsync("observer");
         await MigrationSchema.CreateAsync(observerDatabase);
@@ -38,6 +44,7 @@ public sealed class CrashPointEnvironment : IAsyncLifetime
             bus.AddConsumer<PingConsumer, PingConsumerDefinition>();
             bus.AddConsumer<EntryRecordedConsumer>();
             bus.AddConsumer<CountdownObserver>();
+            bus.AddConsumer<LeaseObserver>();
         });
     }
 
@@ -56,7 +63,7 @@ public sealed class CrashPointEnvironment : IAsyncLifetime
     }
 
     /// <summary>The restart: the same service on the same queues and database, unarmed.</summary>
-    public Task<ServiceProcess> RestartAsync() => ServiceProcess.StartAsync(Isolated.RabbitMqUri, ServiceDatabase);
+    public Task<ServiceProcess> RestartAsync(params string[] more) => ServiceProcess.StartAsync(Isolated.RabbitMqUri, ServiceDatabase, null, more);
 
     public async Task<T> QueryServiceAsync<T>(Func<TestDbContext, Task<T>> query)
     {
@@ -73,5 +80,16 @@ public sealed class CrashPointEnvironment : IAsyncLifetime
         await using var reader = await command.ExecuteReaderAsync();
         if (!await reader.ReadAsync()) return null;
         return new CountdownRow(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2));
+    }
+
+    public async Task<LeaseRow?> LeaseAsync(Guid id)
+    {
+        await using var connection = new NpgsqlConnection(MessagingTestHost.Limited(ServiceDatabase));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT current_state, opens FROM lease_state WHERE correlation_id = @id", connection);
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync()) return null;
+        return new LeaseRow(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt32(1));
     }
 }
