@@ -8,7 +8,7 @@ using OrderSystem.Messaging.Tests.Contracts;
 
 // Usage: CrashClient <amqp uri> <postgres connection string> <run id>
 //          a producer that commits bus-outbox messages in a loop, delivery off, until killed
-//        CrashClient service <amqp uri> <postgres connection string> [publish <run id>] [cleanup]
+//        CrashClient service <amqp uri> <postgres connection string> [publish <run id>] [cleanup] [hold]
 //          a consumer and sagas on the consumer outbox, delivery on (ServiceMode.cs); dies where ORDERSYSTEM_CRASH_AT says
 //        CrashClient crash-on <amqp uri> <postgres connection string> <queue type> <delivery limit> <poison sequence>
 //          a consumer of Ping whose process kills itself on one message (CrashOnMessage.cs)

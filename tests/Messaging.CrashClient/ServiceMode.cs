@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrderSystem.Messaging.Bus;
 using OrderSystem.Messaging.Sagas;
+using OrderSystem.Messaging.Storage;
 using OrderSystem.Messaging.Tests.Contracts;
 
 namespace OrderSystem.Messaging.CrashClient;
@@ -13,8 +14,10 @@ namespace OrderSystem.Messaging.CrashClient;
 /// countdown saga (queue countdown-state) and the lease saga (queue lease-state) on the consumer outbox, the delivery
 /// service on. With <c>publish &lt;run id&gt;</c> it also commits, once started, one bus-outbox transaction: a ledger
 /// entry and three Pings (an HTTP handler's save). With <c>cleanup</c> the inbox cleanup runs every 200 ms in batches
-/// of <see cref="CleanupBatch"/> rows (off otherwise, so it never races the other tests' inbox checks). Where it dies is
-/// chosen by ORDERSYSTEM_CRASH_AT (src/Messaging/CrashTesting); the test restarts it without the variable.
+/// of <see cref="CleanupBatch"/> rows (off otherwise, so it never races the other tests' inbox checks). With <c>hold</c>
+/// it builds and warms its host, prints READY and waits for a line on stdin before it starts (the tests start the
+/// restart that way while the armed process runs). Where it dies is chosen by ORDERSYSTEM_CRASH_AT
+/// (src/Messaging/CrashTesting); the test restarts it without the variable.
 /// </summary>
 public static class ServiceMode
 {
@@ -53,6 +56,13 @@ public static class ServiceMode
             if (cleanup) o.QueryMessageLimit = CleanupBatch;
         });
         using var host = builder.Build();
+        if (options.Contains("hold"))
+        {
+            await WarmUpAsync(host.Services);
+            Console.WriteLine("READY");
+            if (await Console.In.ReadLineAsync() is null) return 0; // the test went away without a go-ahead
+        }
+
         await host.StartAsync();
         Console.WriteLine("STARTED");
 
@@ -69,5 +79,20 @@ public static class ServiceMode
 
         await host.WaitForShutdownAsync();
         return 0;
+    }
+
+    /// <summary>
+    /// What a cold process spends most of its first seconds on, done while held and touching nothing the test observes:
+    /// the bus is built (endpoints and pipes configured; no connection until the host starts) and the EF model and query
+    /// pipeline are compiled by reads that find nothing.
+    /// </summary>
+    private static async Task WarmUpAsync(IServiceProvider services)
+    {
+        services.GetRequiredService<IBusControl>();
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CrashDbContext>();
+        await db.Ledger.AnyAsync(l => l.EntryId == Guid.Empty);
+        await db.Set<InboxState>().AnyAsync(i => i.MessageId == Guid.Empty);
+        await db.Set<CountdownState>().AnyAsync(c => c.CorrelationId == Guid.Empty);
     }
 }

@@ -43,7 +43,7 @@ public sealed class InboxCleanupCrashPointSpecs(CrashPointEnvironment environmen
         (await KeptRows(marker)).ShouldBe(1, "a consumed, undelivered row is never expired");
         (await Inbox(messageId)).ShouldNotBeNull("a row inside the window is kept");
 
-        await using (await environment.RestartAsync("cleanup"))
+        await using (await environment.RestartAsync())
         {
             await Eventually.True(async () => await ExpiredRows(marker) == 0, "the restart's cleanup completes", TimeSpan.FromSeconds(60));
             var received = (await Inbox(messageId)).ShouldNotBeNull("a row inside the window survives the cleanup").ReceiveCount;
