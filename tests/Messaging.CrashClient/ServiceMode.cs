@@ -83,7 +83,7 @@ public static class ServiceMode
 
     /// <summary>
     /// What a cold process spends most of its first seconds on, done while held and touching nothing the test observes:
-    /// the bus is built (endpoints and pipes configured; no connection until the host starts) and the EF model and query
+    /// the bus is built (endpoints and pipes configured; no broker connection until the host starts) and the EF model and query
     /// pipeline are compiled by reads that find nothing.
     /// </summary>
     private static async Task WarmUpAsync(IServiceProvider services)

@@ -60,7 +60,7 @@ public sealed class CrashPointEnvironment : IAsyncLifetime
     /// <summary>
     /// Starts the service armed at <paramref name="crashAt"/> (with the options <paramref name="more"/>), runs
     /// <paramref name="trigger"/>, waits until it died there. The restart is started at the same time, held before its
-    /// host starts (<see cref="ServiceProcess.Hold"/>), so that its cold start costs no time of its own.
+    /// host starts (<see cref="ServiceProcess.Hold"/>), so that its cold start overlaps the crash instead of following it.
     /// </summary>
     public async Task CrashAsync(string crashAt, Func<Task> trigger, params string[] more)
     {
