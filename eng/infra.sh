@@ -98,12 +98,15 @@ prepare_rabbitmq() {   # $1: management port; $2/$3: a user and password to ensu
   [ -s "$R/home/.erlang.cookie" ] || { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$R/home/.erlang.cookie"; }
   chmod 400 "$R/home/.erlang.cookie"; : > "$R/rabbitmq-env.conf"
   echo '[rabbitmq_management].' > "$R/enabled_plugins"
+  # collect_statistics_interval: the management API's queue figures refresh every 1 s instead of 5 s, so a test (or a
+  # developer) that polls them for "the queue is empty" waits ~0.5 s rather than ~2.5 s on average.
   cat > "$R/rabbitmq.conf" <<EOF
 listeners.tcp.1 = 127.0.0.1:$RMQ_PORT
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $1
 log.console = false
 log.file.level = warning
+collect_statistics_interval = 1000
 EOF
   if [ -n "${2:-}" ]; then   # definitions are applied at every boot: the user and password follow the AppHost's parameters
     ( umask 077; printf '{"users":[{"name":"%s","password":"%s","tags":"administrator"}],"vhosts":[{"name":"/"}],"permissions":[{"user":"%s","vhost":"/","configure":".*","write":".*","read":".*"}]}\n' \

@@ -3,7 +3,7 @@ using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.CrashClient;
 
-/// <summary>Same tables as the tests' DbContext (the ledger and the messaging entities), plus the countdown saga's.</summary>
+/// <summary>Same tables as the tests' DbContext (the ledger and the messaging entities), plus the countdown and lease sagas'.</summary>
 public class CrashDbContext(DbContextOptions<CrashDbContext> options) : DbContext(options)
 {
     public DbSet<CrashLedgerEntry> Ledger => Set<CrashLedgerEntry>();
@@ -18,6 +18,7 @@ public class CrashDbContext(DbContextOptions<CrashDbContext> options) : DbContex
             e.Property(x => x.Source).HasColumnName("source");
         });
         modelBuilder.ApplyConfiguration(new CountdownStateMap());
+        modelBuilder.ApplyConfiguration(new LeaseStateMap());
         modelBuilder.AddMessagingEntities();
     }
 }

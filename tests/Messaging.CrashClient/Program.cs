@@ -8,11 +8,11 @@ using OrderSystem.Messaging.Tests.Contracts;
 
 // Usage: CrashClient <amqp uri> <postgres connection string> <run id>
 //          a producer that commits bus-outbox messages in a loop, delivery off, until killed
-//        CrashClient service <amqp uri> <postgres connection string> [publish <run id>]
-//          a consumer and a saga on the consumer outbox, delivery on (ServiceMode.cs); dies where ORDERSYSTEM_CRASH_AT says
+//        CrashClient service <amqp uri> <postgres connection string> [publish <run id>] [cleanup] [hold]
+//          a consumer and sagas on the consumer outbox, delivery on (ServiceMode.cs); dies where ORDERSYSTEM_CRASH_AT says
 //        CrashClient crash-on <amqp uri> <postgres connection string> <queue type> <delivery limit> <poison sequence>
 //          a consumer of Ping whose process kills itself on one message (CrashOnMessage.cs)
-if (args[0] == "service") return await ServiceMode.RunAsync(args[1], args[2], args.Length > 4 && args[3] == "publish" ? Guid.Parse(args[4]) : null);
+if (args[0] == "service") return await ServiceMode.RunAsync(args[1], args[2], args[3..]);
 if (args[0] == "crash-on") return await CrashOnMessage.RunAsync(args[1..]);
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

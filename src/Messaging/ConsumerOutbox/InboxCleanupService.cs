@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OrderSystem.Messaging.Configuration;
+using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.ConsumerOutbox;
@@ -67,9 +68,19 @@ public sealed class InboxCleanupService<TDbContext>(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-            var removed = await db.Database.ExecuteSqlRawAsync(DeleteExpiredInboxSql(MessagingTables.For(db)),
-                [new NpgsqlParameter("cutoff", cutoff), new NpgsqlParameter("limit", _options.QueryMessageLimit)],
-                cancellationToken);
+
+            // A transaction of its own per batch (rather than the statement's implicit one) gives the batch named step
+            // boundaries for the crash tests; the delete is idempotent, a batch lost with its process is found again.
+            var removed = await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                var deleted = await db.Database.ExecuteSqlRawAsync(DeleteExpiredInboxSql(MessagingTables.For(db)),
+                    [new NpgsqlParameter("cutoff", cutoff), new NpgsqlParameter("limit", _options.QueryMessageLimit)], ct);
+                if (deleted > 0) CrashPoint.Reach(CrashPoints.InboxRowsDeleted);
+                await transaction.CommitAsync(ct);
+                return deleted;
+            }, cancellationToken);
+            if (removed > 0) CrashPoint.Reach(CrashPoints.InboxCleanupCommitted);
             total += removed;
             if (removed < _options.QueryMessageLimit) return total;
         }

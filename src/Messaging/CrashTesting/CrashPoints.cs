@@ -1,7 +1,7 @@
 namespace OrderSystem.Messaging.CrashTesting;
 
 /// <summary>
-/// The step boundaries of the consumer outbox, bus outbox, delivery, scheduler and saga protocols, by name: where
+/// The step boundaries of the consumer outbox, bus outbox, delivery, scheduler, saga and inbox-cleanup protocols, by name: where
 /// <see cref="CrashPoint.Reach"/> is called, and what <c>ORDERSYSTEM_CRASH_AT</c> may name. docs/reliability.md, "Crash
 /// points", says what a crash at each one leaves behind and why a restart is safe.
 /// </summary>
@@ -58,11 +58,21 @@ public static class CrashPoints
     /// <summary>Saga: an existing instance's new state is written in the consumer outbox's transaction, not committed.</summary>
     public const string SagaUpdated = "saga.updated";
 
+    /// <summary>Saga: a finalised instance's row is deleted in the consumer outbox's transaction, not committed.</summary>
+    public const string SagaDeleted = "saga.deleted";
+
+    /// <summary>Inbox cleanup: a batch of expired inbox rows is deleted, not committed.</summary>
+    public const string InboxRowsDeleted = "inbox-cleanup.rows-deleted";
+
+    /// <summary>Inbox cleanup: a batch's deletion committed; the next batch not started.</summary>
+    public const string InboxCleanupCommitted = "inbox-cleanup.committed";
+
     public static IReadOnlyList<string> All { get; } =
     [
         InboxInserted, Consumed, ConsumedCommitted, ConsumerMessageSent, Delivered, DeliveredCommitted,
         BusOutboxCommitted, DeliveryMessageSent, DeliveryRowsDeleted, DeliveryCommitted,
         Scheduled, Unscheduled, ScheduledMessageSent, ScheduledRowsDeleted, ScheduledCommitted,
-        SagaInserted, SagaUpdated,
+        SagaInserted, SagaUpdated, SagaDeleted,
+        InboxRowsDeleted, InboxCleanupCommitted,
     ];
 }

@@ -144,6 +144,7 @@ internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
         {
             _db.Set<TSaga>().Remove(context.Saga);
             await _db.SaveChangesAsync(CancellationToken);
+            CrashPoint.Reach(CrashPoints.SagaDeleted);
         }
         finally
         {

@@ -13,7 +13,9 @@ namespace OrderSystem.Messaging.Tests.CrashTesting;
 /// A saga with a durable timeout killed at the saga's and the scheduler's step boundaries (the crash client's countdown:
 /// start → state, timeout row and CountdownStarted in one transaction; timeout due → the delivery service sends it →
 /// the saga finishes and publishes CountdownElapsed). After a restart the saga has started once and finished once, and
-/// the observer saw each event once.
+/// the observer saw each event once. The lease saga (open → a row; close → LeaseClosed and the row deleted) is killed
+/// around the deletion of a finalised instance: after a restart the row is gone, LeaseClosed went out once, and the close
+/// ran once (a second run would find no instance and fault into <c>lease-state_error</c>).
 /// </summary>
 public sealed class SagaCrashPointSpecs(CrashPointEnvironment environment) : IClassFixture<CrashPointEnvironment>
 {
@@ -81,12 +83,55 @@ public sealed class SagaCrashPointSpecs(CrashPointEnvironment environment) : ICl
         Observed<CountdownStarted>(id).ShouldBe(1);
     }
 
-    private async Task Send<T>(T message)
+    [Theory]
+    [InlineData(CrashPoints.SagaDeleted, true)] // the close's pass rolled back: the lease is still open
+    [InlineData(CrashPoints.ConsumedCommitted + "@2", false)] // (#1 is the open's pass) the row's deletion committed, LeaseClosed stored, not sent
+    public async Task A_saga_killed_while_its_finalised_instance_is_deleted_closes_once_after_a_restart(string crashAt, bool openLeft)
+    {
+        var id = Guid.NewGuid();
+        await environment.CrashAsync(crashAt, async () =>
+        {
+            await Send(new OpenLease(id), "lease-state");
+            await Eventually.True(async () => (await environment.LeaseAsync(id))?.State == "Open", "the lease opens");
+            await Send(new CloseLease(id), "lease-state");
+        });
+
+        var left = await environment.LeaseAsync(id);
+        if (openLeft) left.ShouldNotBeNull("the deletion rolled back with the process").State.ShouldBe("Open");
+        else left.ShouldBeNull("the deletion committed with the close's pass");
+        (await StoredLeaseClosed()).ShouldBe(openLeft ? 0 : 1, "LeaseClosed is stored with the deletion, or not at all");
+        ObservedClosed(id).ShouldBe(0, "nothing reached the broker before the kill");
+
+        await using (await environment.RestartAsync())
+        {
+            await Eventually.True(async () => ObservedClosed(id) >= 1, "LeaseClosed reaches the observer", TimeSpan.FromSeconds(60));
+            await Eventually.True(async () => await Undelivered() == 0 && await StoredLeaseClosed() == 0,
+                "the redelivered close completes, nothing left to send");
+            var management = environment.Isolated.Management;
+            var vhost = environment.Isolated.VirtualHost;
+            await Eventually.True(async () => (await management.GetQueueAsync(vhost, "lease-state"))?.Messages == 0,
+                "the redelivered close is acknowledged", TimeSpan.FromSeconds(60));
+            ((await management.GetQueueAsync(vhost, "lease-state_error"))?.Messages ?? 0).ShouldBe(0, "the close did not run against a deleted instance");
+            ((await management.GetQueueAsync(vhost, "lease-state_skipped"))?.Messages ?? 0).ShouldBe(0, "the redelivery is not skipped");
+        }
+
+        (await environment.LeaseAsync(id)).ShouldBeNull("the finalised instance is gone");
+        ObservedClosed(id).ShouldBe(1, "the observer saw LeaseClosed once");
+        var sent = environment.Observer.Deliveries.Where<LeaseClosed>(e => e.LeaseId == id).Select(d => d.MessageId).ToHashSet();
+        environment.Observer.Raw.MessageIds(LeaseObserver.Queue).Count(sent.Contains).ShouldBe(1, "broker deliveries of LeaseClosed");
+    }
+
+    private async Task Send<T>(T message, string queue = "countdown-state")
         where T : class
     {
-        var endpoint = await environment.Observer.Bus.GetSendEndpoint(new Uri("queue:countdown-state"));
+        var endpoint = await environment.Observer.Bus.GetSendEndpoint(new Uri($"queue:{queue}"));
         await endpoint.Send(message);
     }
+
+    private Task<int> StoredLeaseClosed() =>
+        environment.QueryServiceAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.MessageType.Contains(nameof(LeaseClosed))));
+
+    private int ObservedClosed(Guid id) => environment.Observer.Deliveries.Where<LeaseClosed>(e => e.LeaseId == id).Count;
 
     private Task<int> TimeoutRows() =>
         environment.QueryServiceAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.OutboxId == null && m.InboxMessageId == null));

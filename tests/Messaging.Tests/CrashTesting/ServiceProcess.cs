@@ -7,7 +7,8 @@ namespace OrderSystem.Messaging.Tests.CrashTesting;
 
 /// <summary>
 /// tests/Messaging.CrashClient in <c>service</c> mode: started armed at a crash point (and then expected to die there),
-/// or as the restart, which a test stops gracefully (SIGTERM) so that it acknowledges what it handled before the next test.
+/// or as the restart (held until the armed one has died), which a test stops gracefully (SIGTERM) so that it
+/// acknowledges what it handled before the next test.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
@@ -30,13 +31,32 @@ public sealed class ServiceProcess : IAsyncDisposable
         var environment = new Dictionary<string, string>();
         if (crashAt is not null) environment[CrashSwitch.Variable] = crashAt;
         var service = new ServiceProcess(CrashClient.Start(environment, ["service", broker.ToString(), MessagingTestHost.Limited(database), .. more]));
-        if (!await CrashClient.WaitForLineAsync(service._process, "STARTED", StartTimeout))
-        {
-            await service.DisposeAsync();
-            throw new ShouldAssertException("the service process did not start: " + await service._stderr);
-        }
-
+        await service.WaitForAsync("STARTED");
         return service;
+    }
+
+    /// <summary>
+    /// Starts an unarmed service that builds and warms its host (reads that find nothing), then waits (<c>hold</c>) before
+    /// it connects to the broker or runs any hosted service: the restart, started while the armed process runs, so that
+    /// its cold start overlaps the crash. <see cref="GoAsync"/> lets it start.
+    /// </summary>
+    public static ServiceProcess Hold(Uri broker, string database, params string[] more) =>
+        new(CrashClient.Start(new Dictionary<string, string>(), true, ["service", broker.ToString(), MessagingTestHost.Limited(database), .. more, "hold"]));
+
+    /// <summary>Lets a held service start its host (bus, delivery service) and waits until it has.</summary>
+    public async Task GoAsync()
+    {
+        await WaitForAsync("READY");
+        await _process.StandardInput.WriteLineAsync("GO");
+        await _process.StandardInput.FlushAsync();
+        await WaitForAsync("STARTED");
+    }
+
+    private async Task WaitForAsync(string line)
+    {
+        if (await CrashClient.WaitForLineAsync(_process, line, StartTimeout)) return;
+        await DisposeAsync();
+        throw new ShouldAssertException($"the service process did not print {line}: " + await _stderr);
     }
 
     /// <summary>Waits until the process has died at <paramref name="crashAt"/> (<c>point[@n]</c>): SIGKILL and its marker.</summary>

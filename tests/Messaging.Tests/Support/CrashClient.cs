@@ -19,10 +19,14 @@ public static class CrashClient
 
     public static Process Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
 
-    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) => Start(environment, false, arguments);
+
+    /// <summary>With <paramref name="redirectInput"/> the caller can write to the process's stdin (a held service's go-ahead).</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, bool redirectInput, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
+            RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

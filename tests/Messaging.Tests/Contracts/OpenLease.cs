@@ -1,0 +1,3 @@
+namespace OrderSystem.Messaging.Tests.Contracts;
+
+public record OpenLease(Guid LeaseId);
