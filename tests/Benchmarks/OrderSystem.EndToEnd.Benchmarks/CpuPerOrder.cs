@@ -22,7 +22,7 @@ internal static class CpuPerOrder
             var load = new LoadClient(system, settings);
             await load.PrepareAsync();
             Progress.Phase("warm-up");
-            await load.FixedRateAsync("warm-up", 20, 10);
+            await load.FixedRateAsync("warm-up", 15, WarmUp.Seconds);
 
             // Idle: what each process spends with no order in flight (pollers, timers, exporters), per second.
             var idleSeconds = settings.PhaseSeconds;

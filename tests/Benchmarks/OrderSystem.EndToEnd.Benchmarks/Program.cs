@@ -40,8 +40,11 @@ try
     var load = new LoadClient(system, settings);
     await load.PrepareAsync();
 
+    // Warm-up long enough for the JIT to settle: a fresh service spends most of its first minute compiling (tiered
+    // compilation moves hot methods to optimised code in the background), which a 10-second warm-up left to the ramp's
+    // first steps (docs/performance.md).
     Progress.Phase("warm-up");
-    await load.FixedRateAsync("warm-up", 20, 10);
+    await load.FixedRateAsync("warm-up", 15, WarmUp.Seconds);
 
     // Maximum sustained rate: open-loop steps of increasing rate; a step is sustained when the orders confirmed in its
     // measuring window keep up with the orders posted (≥ 95 %), i.e. the backlog does not grow.
