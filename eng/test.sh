@@ -56,6 +56,9 @@ for trx in "$RESULTS"/*.trx; do
 done
 if [ $files = 0 ]; then log "no test results were written"; [ $status = 0 ] && status=1; fi
 if [ $failed -gt 0 ] && [ $status = 0 ]; then status=1; fi
+# A test host that crashed or was killed for hanging leaves no failed test in its TRX file (the tests it never ran are
+# simply missing): the run still failed, and the closing line must say so.
+if [ $status != 0 ] && [ $failed = 0 ]; then log "dotnet test failed (exit $status) with no failed test recorded: a test run was aborted; counted as 1 failure"; failed=1; fi
 cleanup; stop_infra=0   # stop servers now, so that the summary is the last line printed
 echo
 echo "$passed passed, $failed failed, $skipped skipped"

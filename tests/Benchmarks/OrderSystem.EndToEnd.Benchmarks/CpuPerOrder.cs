@@ -55,8 +55,8 @@ internal static class CpuPerOrder
             report.Add("| CPU ms per order | idle: CPU ms per second | " + string.Join(" | ", phases.Select(p => p.Name)) + " |");
             report.Add("|---|---|" + string.Join("", phases.Select(_ => "---|")));
             foreach (var process in phases[0].CpuSeconds.Keys)
-                report.Add($"| {process} | {idleMsPerSecond[process].ToString("F1", culture)} | " + string.Join(" | ", phases.Select(p => (p.CpuSeconds[process] * 1000 / Math.Max(1, p.Confirmed)).ToString("F1", culture))) + " |");
-            report.Add($"| **all of the system** | **{idleMsPerSecond.Where(c => c.Key != "load client").Sum(c => c.Value).ToString("F1", culture)}** | " + string.Join(" | ", phases.Select(p => $"**{(p.CpuSeconds.Where(c => c.Key != "load client").Sum(c => c.Value) * 1000 / Math.Max(1, p.Confirmed)):F1}**")) + " |");
+                report.Add($"| {process} | {idleMsPerSecond[process].ToString("F1", culture)} | " + string.Join(" | ", phases.Select(p => p.CpuMsPerOrder(process).ToString("F1", culture))) + " |");
+            report.Add($"| **all of the system** | **{idleMsPerSecond.Where(c => c.Key != PhaseResult.LoadClientProcess).Sum(c => c.Value).ToString("F1", culture)}** | " + string.Join(" | ", phases.Select(p => $"**{p.SystemCpuMsPerOrder().ToString("F1", culture)}**")) + " |");
             foreach (var database in commits[0].Keys)
                 report.Add($"| {database}: transactions per order | | " + string.Join(" | ", phases.Select((p, i) => (commits[i][database] / (double)Math.Max(1, p.Confirmed)).ToString("F1", culture))) + " |");
             report.Add("| orders posted → confirmed | | " + string.Join(" | ", phases.Select(p => $"{p.Posted} → {p.Confirmed}")) + " |");

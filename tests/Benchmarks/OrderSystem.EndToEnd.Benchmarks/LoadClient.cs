@@ -27,6 +27,14 @@ internal sealed record PhaseResult(string Name, int Posted, int Confirmed, int P
         var rank = (int)Math.Ceiling(p / 100 * sorted.Length) - 1;
         return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
     }
+
+    /// <summary>CPU milliseconds one process spent per confirmed order in this phase.</summary>
+    public double CpuMsPerOrder(string process) => CpuSeconds[process] * 1000 / Math.Max(1, Confirmed);
+
+    /// <summary>CPU milliseconds per confirmed order over the system's processes (the load client left out).</summary>
+    public double SystemCpuMsPerOrder() => CpuSeconds.Keys.Where(k => k != LoadClientProcess).Sum(CpuMsPerOrder);
+
+    public const string LoadClientProcess = "load client";
 }
 
 /// <summary>

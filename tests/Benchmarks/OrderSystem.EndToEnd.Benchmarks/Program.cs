@@ -92,8 +92,8 @@ try
     report.Add("| CPU ms per order (CPU seconds per 1,000 orders) | " + string.Join(" | ", phases.Select(p => p.Name)) + " |");
     report.Add("|---|" + string.Join("", phases.Select(_ => "---|")));
     foreach (var process in phases[0].CpuSeconds.Keys)
-        report.Add($"| {process} | " + string.Join(" | ", phases.Select(p => (p.CpuSeconds[process] * 1000 / Math.Max(1, p.Confirmed)).ToString("F1", culture))) + " |");
-    report.Add("| **all of the system** | " + string.Join(" | ", phases.Select(p => $"**{(p.CpuSeconds.Where(c => c.Key != "load client").Sum(c => c.Value) * 1000 / Math.Max(1, p.Confirmed)):F1}**")) + " |");
+        report.Add($"| {process} | " + string.Join(" | ", phases.Select(p => p.CpuMsPerOrder(process).ToString("F1", culture))) + " |");
+    report.Add("| **all of the system** | " + string.Join(" | ", phases.Select(p => $"**{p.SystemCpuMsPerOrder().ToString("F1", culture)}**")) + " |");
     report.Add("");
     report.Add($"| message efficiency | |");
     report.Add("|---|---|");

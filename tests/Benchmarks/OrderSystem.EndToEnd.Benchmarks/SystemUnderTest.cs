@@ -63,7 +63,7 @@ internal sealed class SystemUnderTest(Settings settings) : IAsyncDisposable
             result[name] = running.Where(p => p.Name.StartsWith(name, StringComparison.Ordinal)).Sum(p => ProcStat.Cpu(p.Pid, withChildren: false));
         result["RabbitMQ (beam)"] = PidFile("rabbitmq/rabbit.pid") is { } rabbit ? ProcStat.Cpu(rabbit, withChildren: true) : double.NaN;
         result["PostgreSQL (all backends)"] = PidFile("pg/data/postmaster.pid") is { } postgres ? ProcStat.Cpu(postgres, withChildren: true) : double.NaN;
-        result["load client"] = ProcStat.Cpu(Environment.ProcessId, withChildren: false);
+        result[PhaseResult.LoadClientProcess] = ProcStat.Cpu(Environment.ProcessId, withChildren: false);
         return result;
     }
 
