@@ -29,6 +29,14 @@ public sealed class EntityFrameworkOutboxOptions
     /// <summary>How often the inbox cleanup runs.</summary>
     public TimeSpan InboxCleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long the delivery service (bus outbox, scheduled messages) waits for the broker to confirm one send. A send
+    /// made as the broker drops the connection can wait for its publisher confirm for ever (seen in this repository's
+    /// CI; docs/reliability.md); past this time the send counts as failed, the loop backs off and sends the row again
+    /// (a copy that did reach the broker is absorbed by the receiver's inbox).
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Longest pause between attempts while the database (or the broker) is unreachable.</summary>
     public TimeSpan MaxDeliveryBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -65,6 +73,7 @@ public sealed class EntityFrameworkOutboxOptions
     {
         var errors = new List<string>();
         if (QueryDelay <= TimeSpan.Zero) errors.Add($"{nameof(QueryDelay)} must be positive.");
+        if (SendTimeout <= TimeSpan.Zero) errors.Add($"{nameof(SendTimeout)} must be positive.");
         if (QueryMessageLimit < 1) errors.Add($"{nameof(QueryMessageLimit)} must be at least 1.");
         if (MessageDeliveryLimit < 1) errors.Add($"{nameof(MessageDeliveryLimit)} must be at least 1.");
         if (InboxCleanupInterval <= TimeSpan.Zero) errors.Add($"{nameof(InboxCleanupInterval)} must be positive.");

@@ -12,7 +12,7 @@ namespace OrderSystem.Messaging.Delivery;
 /// instance holds, send its messages in sequence order, delete the sent ones (and the state once all are sent), commit.
 /// A send failure keeps what was sent deleted and the rest for later.
 /// </summary>
-internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes, ISendEndpointProvider bus, int messageLimit)
+internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes, ISendEndpointProvider bus, int messageLimit, TimeSpan sendTimeout)
     where TDbContext : DbContext
 {
     /// <summary>Outbox transactions per round, so that due scheduled messages are not starved by a long backlog.</summary>
@@ -62,7 +62,7 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
             .Take(messageLimit)
             .ToListAsync(cancellationToken);
 
-        var (sent, failure) = await OutboxMessageSender.SendInOrderAsync(bus, messages, "bus", CrashPoints.DeliveryMessageSent, cancellationToken);
+        var (sent, failure) = await OutboxMessageSender.SendInOrderAsync(bus, messages, "bus", CrashPoints.DeliveryMessageSent, sendTimeout, cancellationToken);
         if (sent.Count > 0)
         {
             var last = sent[^1];

@@ -27,8 +27,8 @@ public sealed class BusOutboxDeliveryService<TDbContext>(
     private static readonly TimeSpan BusStartupTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(5);
     private readonly EntityFrameworkOutboxOptions _options = options.Value;
-    private readonly BusOutboxDelivery<TDbContext> _outbox = new(scopes, bus, options.Value.QueryMessageLimit);
-    private readonly ScheduledMessageDelivery<TDbContext> _scheduled = new(scopes, bus, options.Value.QueryMessageLimit);
+    private readonly BusOutboxDelivery<TDbContext> _outbox = new(scopes, bus, options.Value.QueryMessageLimit, options.Value.SendTimeout);
+    private readonly ScheduledMessageDelivery<TDbContext> _scheduled = new(scopes, bus, options.Value.QueryMessageLimit, options.Value.SendTimeout);
     private readonly DeliveryBacklog<TDbContext> _backlog = new(scopes);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -14,19 +14,28 @@ internal static class OutboxMessageSender
 {
     /// <summary>
     /// Sends rows in the given order, stopping at the first failure: the sequence numbers sent, and that failure.
-    /// <paramref name="sentPoint"/> is the crash point after each confirmed send.
+    /// <paramref name="sentPoint"/> is the crash point after each confirmed send. A send the broker has not confirmed
+    /// within <paramref name="sendTimeout"/> is a failure (<see cref="TimeoutException"/>), even if the transport
+    /// ignores the cancellation: the loop must not wait for ever on a confirm that a dropped connection will never bring.
     /// </summary>
     public static async Task<(List<long> Sent, Exception? Failure)> SendInOrderAsync(ISendEndpointProvider endpoints,
-        IEnumerable<OutboxMessage> rows, string outbox, string sentPoint, CancellationToken cancellationToken)
+        IEnumerable<OutboxMessage> rows, string outbox, string sentPoint, TimeSpan sendTimeout, CancellationToken cancellationToken)
     {
         var sent = new List<long>();
         foreach (var row in rows)
         {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(sendTimeout);
             try
             {
-                await SendAsync(endpoints, row, outbox, cancellationToken);
+                await SendAsync(endpoints, row, outbox, timeout.Token).WaitAsync(timeout.Token);
                 CrashPoint.Reach(sentPoint);
                 sent.Add(row.SequenceNumber);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return (sent, new TimeoutException(
+                    $"The broker did not confirm outbox message {row.SequenceNumber} ({row.MessageId}) within {sendTimeout.TotalSeconds:0.#} s."));
             }
             catch (Exception e)
             {

@@ -12,7 +12,7 @@ namespace OrderSystem.Messaging.Delivery;
 /// Sends scheduled messages that are due: lock due rows no other instance holds, oldest first, send them without a
 /// transport delay, delete the sent ones, commit.
 /// </summary>
-internal sealed class ScheduledMessageDelivery<TDbContext>(IServiceScopeFactory scopes, ISendEndpointProvider bus, int messageLimit)
+internal sealed class ScheduledMessageDelivery<TDbContext>(IServiceScopeFactory scopes, ISendEndpointProvider bus, int messageLimit, TimeSpan sendTimeout)
     where TDbContext : DbContext
 {
     private static string LockDueScheduledSql(MessagingTables tables) =>
@@ -32,7 +32,7 @@ internal sealed class ScheduledMessageDelivery<TDbContext>(IServiceScopeFactory 
             .AsNoTracking()
             .ToListAsync(cancellationToken);
 
-        var (sent, failure) = await OutboxMessageSender.SendInOrderAsync(bus, due, "scheduled", CrashPoints.ScheduledMessageSent, cancellationToken);
+        var (sent, failure) = await OutboxMessageSender.SendInOrderAsync(bus, due, "scheduled", CrashPoints.ScheduledMessageSent, sendTimeout, cancellationToken);
         if (sent.Count > 0)
         {
             await db.Set<OutboxMessage>().Where(m => sent.Contains(m.SequenceNumber)).ExecuteDeleteAsync(cancellationToken);
