@@ -110,15 +110,14 @@ internal sealed class SystemUnderTest(Settings settings) : IAsyncDisposable
         await using var connection = new NpgsqlConnection(settings.Postgres);
         await connection.OpenAsync();
         await using (var flush = new NpgsqlCommand("SELECT pg_stat_clear_snapshot()", connection)) await flush.ExecuteNonQueryAsync();
-        var result = new Dictionary<string, long>();
-        foreach (var name in ServiceEnvironment.DatabaseNames)
+        var result = ServiceEnvironment.DatabaseNames.ToDictionary(name => name, _ => 0L);
+        await using var command = new NpgsqlCommand(
+            "SELECT substr(datname, 5), xact_commit + xact_rollback FROM pg_stat_database WHERE datname = ANY($1)", connection)
         {
-            await using var command = new NpgsqlCommand("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1", connection)
-            {
-                Parameters = { new() { Value = $"e2e_{name}" } },
-            };
-            result[name] = await command.ExecuteScalarAsync() is long commits ? commits : 0;
-        }
+            Parameters = { new() { Value = result.Keys.Select(name => $"e2e_{name}").ToArray() } },
+        };
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) result[reader.GetString(0)] = reader.GetInt64(1);
 
         return result;
     }

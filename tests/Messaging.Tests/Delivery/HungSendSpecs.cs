@@ -44,7 +44,8 @@ public sealed class HungSendSpecs(IsolatedEnvironment environment) : IClassFixtu
             messageId = await writer.QueryAsync(db => db.Set<OutboxMessage>().Select(m => m.MessageId).SingleAsync());
         }
 
-        var hang = new HangFirstSend(messageId);
+        var gate = new UnresponsiveGate();
+        var hang = new HangFirstSend(messageId, gate);
         await using var deliverer = await MessagingTestHost.StartAsync(environment, _db, bus =>
         {
             bus.AddConsumer<PingConsumer, PingConsumerDefinition>();
@@ -52,34 +53,27 @@ public sealed class HungSendSpecs(IsolatedEnvironment environment) : IClassFixtu
         }, o => o.SendTimeout = TimeSpan.FromSeconds(2));
         try
         {
-            await Eventually.True(async () => hang.IsHanging, "the first send hangs");
+            await Eventually.True(async () => gate.IsHanging, "the first send hangs");
             await Eventually.True(async () => deliverer.Deliveries.Of<Ping>(p => p.RunId == run).Count >= 1,
                 "the message arrives while the first send still hangs", TimeSpan.FromSeconds(60));
-            hang.IsHanging.ShouldBeTrue("delivered by a later attempt, not by the hung one");
+            gate.IsHanging.ShouldBeTrue("delivered by a later attempt, not by the hung one");
             deliverer.Logs.Warnings("BusOutboxDelivery").ShouldContain(w => w.Contains("did not confirm outbox message"), "the timeout is logged with its reason");
         }
         finally
         {
-            hang.Release();
+            gate.Release();
         }
     }
 
-    /// <summary>Holds the first send of the stored message to the broker until released, deaf to cancellation.</summary>
-    private sealed class HangFirstSend(Guid messageId) : ISendObserver
+    /// <summary>Holds the first send of the stored message to the broker on the gate, deaf to cancellation.</summary>
+    private sealed class HangFirstSend(Guid messageId, UnresponsiveGate gate) : ISendObserver
     {
-        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _taken;
-
-        public bool IsHanging => Volatile.Read(ref _taken) == 1 && !_released.Task.IsCompleted;
-
-        public void Release() => _released.TrySetResult();
-
         public async Task PreSend<T>(SendContext<T> context)
             where T : class
         {
             // The delivery replays the stored body (its message object is an envelope), so the send is known by its id.
-            if (context.MessageId == messageId && Interlocked.Exchange(ref _taken, 1) == 0)
-                await _released.Task; // deliberately without context.CancellationToken
+            if (context.MessageId == messageId && Interlocked.Exchange(ref gate.Taken, 1) == 0)
+                await gate.Released; // deliberately without context.CancellationToken
         }
 
         public Task PostSend<T>(SendContext<T> context)

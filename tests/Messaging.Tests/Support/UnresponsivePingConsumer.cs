@@ -20,7 +20,7 @@ public sealed class UnresponsivePingConsumer(UnresponsiveGate gate, Deliveries d
     }
 }
 
-/// <summary>What the hanging delivery of <see cref="UnresponsivePingConsumer"/> waits for.</summary>
+/// <summary>What a deliberately hanging delivery or send waits for (<see cref="UnresponsivePingConsumer"/>, the delivery specs' hung send).</summary>
 public sealed class UnresponsiveGate
 {
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
