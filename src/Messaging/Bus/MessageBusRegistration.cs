@@ -35,7 +35,9 @@ public static class MessageBusRegistration
         var broker = BrokerEndpoints.FromConfiguration(builder.Configuration, connectionName, preference: serviceName);
         var queues = builder.Configuration.GetSection(ServiceQueueOptions.Section).Get<ServiceQueueOptions>() ?? new ServiceQueueOptions();
         queues.Validate();
-        builder.Services.AddReceiveEndpointObserver(services => ActivatorUtilities.CreateInstance<QueueDeclarationGuard>(services, queues));
+        builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<QueueDeclarationGuard>(services, queues, broker, serviceName));
+        builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<QueueDeclarationGuard>());
+        builder.Services.AddBusObserver(services => services.GetRequiredService<QueueDeclarationGuard>());
         builder.Services.AddSingleton(_ => new BrokerConnectionHealthCheck(broker)); // one connection, disposed with the host
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "rabbitmq",
@@ -72,6 +74,7 @@ public static class MessageBusRegistration
             bus.AddConfigureEndpointsCallback((context, queueName, _) => context.GetService<ErrorQueueMonitor>()?.Watch(queueName));
             bus.AddConfigureEndpointsCallback((context, queueName, _) => context.GetService<QueueMonitor>()?.Watch(queueName));
             bus.AddConfigureEndpointsCallback((_, queueName, endpoint) => ServiceQueueTopology.Apply(endpoint, queueName, queues));
+            bus.AddConfigureEndpointsCallback((context, _, endpoint) => context.GetRequiredService<QueueDeclarationGuard>().Watch(endpoint));
             configure(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {

@@ -86,21 +86,34 @@ public sealed class RabbitMqManagement : IDisposable
     }
 
     /// <summary>Closes every client connection to the vhost from the broker's side (as a node's death or an operator would); returns how many.</summary>
-    public async Task<int> CloseConnectionsAsync(string vhost)
+    /// <summary>
+    /// Closes every connection of <paramref name="vhost"/> the broker lists, as a dying node would, and returns the
+    /// client-provided names of those it closed. The list lags (statistics are collected every second): it can still
+    /// show a connection that has closed (skipped) and not yet show one just opened, so a caller waiting for a given
+    /// connection polls until its name is returned.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CloseConnectionsAsync(string vhost)
     {
         var connections = await _http.GetFromJsonAsync<List<ConnectionInfo>>($"vhosts/{Uri.EscapeDataString(vhost)}/connections") ?? [];
+        var closed = new List<string>();
         foreach (var connection in connections)
         {
             using var response = await _http.DeleteAsync($"connections/{Uri.EscapeDataString(connection.Name)}");
-            if (response.StatusCode != System.Net.HttpStatusCode.NotFound) response.EnsureSuccessStatusCode();
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound) continue;
+            response.EnsureSuccessStatusCode();
+            closed.Add(connection.ClientProperties?.ConnectionName ?? connection.Name);
         }
 
-        return connections.Count;
+        return closed;
     }
 
     public void Dispose() => _http.Dispose();
 
-    public sealed record ConnectionInfo([property: JsonPropertyName("name")] string Name);
+    public sealed record ConnectionInfo(
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("client_properties")] ClientProperties? ClientProperties);
+
+    public sealed record ClientProperties([property: JsonPropertyName("connection_name")] string? ConnectionName);
 
     public sealed record QueueInfo(
         [property: JsonPropertyName("name")] string Name,
