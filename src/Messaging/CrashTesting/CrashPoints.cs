@@ -19,7 +19,10 @@ public static class CrashPoints
     /// <summary>Consumer outbox: the broker confirmed one produced message; its progress is not recorded.</summary>
     public const string ConsumerMessageSent = "consumer-outbox.message-sent";
 
-    /// <summary>Consumer outbox: the inbox row is marked delivered and the outbox rows deleted, not committed.</summary>
+    /// <summary>
+    /// Consumer outbox: the inbox row is marked delivered and the outbox rows deleted. Committed already when the pass
+    /// right after the consuming one delivered (no transaction); not committed when a later delivery sent under the row lock.
+    /// </summary>
     public const string Delivered = "consumer-outbox.delivered";
 
     /// <summary>Consumer outbox: "delivered" committed; the broker delivery is not acknowledged yet.</summary>
