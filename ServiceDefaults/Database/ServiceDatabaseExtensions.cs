@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -48,11 +49,18 @@ public static class ServiceDatabaseExtensions
         // saves a parse and plan per statement (docs/performance.md measured about +35% outbox throughput).
         // A value set in the connection string wins.
         var npgsqlConnection = new NpgsqlConnectionStringBuilder(connectionString);
-        if (npgsqlConnection.MaxAutoPrepare == 0)
-        {
-            npgsqlConnection.MaxAutoPrepare = 50;
-            connectionString = npgsqlConnection.ConnectionString;
-        }
+        if (npgsqlConnection.MaxAutoPrepare == 0) npgsqlConnection.MaxAutoPrepare = 50;
+
+        // No reset on close: by default Npgsql resets a pooled connection's session before reusing it; with prepared
+        // statements that is seven statements (RESET ALL, UNLISTEN *, pg_advisory_unlock_all(), …) on every open, and the
+        // outbox opens a connection several times per message (about 130 such statements per order over the four
+        // databases, docs/performance.md). Nothing here leaves session state behind: every SET, lock and temporary
+        // object is transaction-scoped, and the one session-level advisory lock (the migration's) is released and its
+        // connections are cleared from the pool before the service starts (MigrateDatabaseAsync).
+        // (NpgsqlConnectionStringBuilder.ContainsKey answers for every keyword it knows, set or not: ask a plain builder.)
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose")) npgsqlConnection.NoResetOnClose = true;
+        connectionString = npgsqlConnection.ConnectionString;
 
         builder.Services.AddDbContextPool<TContext>(options => options.UseNpgsql(connectionString, npgsql =>
         {
@@ -103,6 +111,9 @@ public static class ServiceDatabaseExtensions
         finally
         {
             await db.Database.CloseConnectionAsync();
+            // Connections are not reset when reused (AddServiceDatabase): none that ran the migration, and may still hold
+            // its session lock after a failure, goes back to the pool.
+            if (db.Database.GetDbConnection() is NpgsqlConnection connection) NpgsqlConnection.ClearPool(connection);
         }
     }
 

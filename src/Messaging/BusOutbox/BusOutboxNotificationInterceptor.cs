@@ -9,14 +9,14 @@ namespace OrderSystem.Messaging.BusOutbox;
 
 /// <summary>
 /// Wakes the delivery service once rows it must deliver (bus outbox, scheduled) are committed: a <c>SaveChanges</c> that
-/// wrote such rows hands <see cref="BusOutboxNotification{TDbContext}.Notify"/> to <see cref="AfterCommit"/> (at once
-/// without an explicit transaction, otherwise when it commits; never on a rollback).
+/// wrote such rows hands the notification (<see cref="BusOutboxNotification{TDbContext}.Notify"/> for bus-outbox rows,
+/// <see cref="BusOutboxNotification{TDbContext}.NotifyScheduled"/> with the earliest due time for scheduled ones) to
+/// <see cref="AfterCommit"/> (at once without an explicit transaction, otherwise when it commits; never on a rollback).
 /// </summary>
 internal sealed class BusOutboxNotificationInterceptor<TDbContext>(BusOutboxNotification<TDbContext> notification) : SaveChangesInterceptor
     where TDbContext : DbContext
 {
-    private static readonly ConditionalWeakTable<DbContext, object> Saving = new();
-    private static readonly object Marker = new();
+    private static readonly ConditionalWeakTable<DbContext, Pending> Saving = new();
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -54,20 +54,35 @@ internal sealed class BusOutboxNotificationInterceptor<TDbContext>(BusOutboxNoti
     private static void Remember(DbContext? context)
     {
         if (context is not TDbContext) return;
-        var delivers = context.ChangeTracker.Entries<OutboxMessage>()
-            .Any(e => e.State == EntityState.Added && e.Entity.InboxMessageId is null);
-        if (delivers) Saving.AddOrUpdate(context, Marker);
+        var outbox = false;
+        DateTime? earliestDue = null;
+        foreach (var entry in context.ChangeTracker.Entries<OutboxMessage>())
+        {
+            if (entry.State != EntityState.Added || entry.Entity.InboxMessageId is not null) continue;
+            if (entry.Entity is { IsScheduled: true, EnqueueTime: { } due })
+            {
+                if (earliestDue is null || due < earliestDue) earliestDue = due;
+            }
+            else
+            {
+                outbox = true;
+            }
+        }
+
+        if (outbox || earliestDue is not null) Saving.AddOrUpdate(context, new Pending(outbox, earliestDue));
     }
 
     private void Saved(DbContext? context)
     {
-        if (context is TDbContext && Saving.Remove(context)) AfterCommit.Run(context, Committed);
+        if (context is TDbContext && Saving.TryGetValue(context, out var pending) && Saving.Remove(context))
+            AfterCommit.Run(context, () => Committed(pending));
     }
 
-    private void Committed()
+    private void Committed(Pending pending)
     {
         CrashPoint.Reach(CrashPoints.BusOutboxCommitted);
-        notification.Notify();
+        if (pending.EarliestDue is { } due) notification.NotifyScheduled(DateTime.SpecifyKind(due, DateTimeKind.Utc));
+        if (pending.Outbox) notification.Notify();
     }
 
     public override void SaveChangesCanceled(DbContextEventData eventData) => Forget(eventData.Context);
@@ -82,4 +97,7 @@ internal sealed class BusOutboxNotificationInterceptor<TDbContext>(BusOutboxNoti
     {
         if (context is not null) Saving.Remove(context);
     }
+
+    /// <summary>What a <c>SaveChanges</c> wrote for the delivery service: bus-outbox rows, and the earliest scheduled row's due time.</summary>
+    private sealed record Pending(bool Outbox, DateTime? EarliestDue);
 }

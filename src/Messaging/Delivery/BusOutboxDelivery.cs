@@ -8,9 +8,11 @@ using OrderSystem.Messaging.Storage;
 namespace OrderSystem.Messaging.Delivery;
 
 /// <summary>
-/// Sends committed bus-outbox transactions: per database transaction, lock the oldest <c>outbox_state</c> no other
-/// instance holds, send its messages in sequence order, delete the sent ones (and the state once all are sent), commit.
-/// A send failure keeps what was sent deleted and the rest for later.
+/// Sends committed bus-outbox transactions: per database transaction, lock up to <see cref="OutboxesPerTransaction"/> of
+/// the oldest <c>outbox_state</c> rows no other instance holds, send each one's messages in sequence order, delete the
+/// sent ones (and each state once all its messages are sent), commit. A send failure keeps what was sent deleted and
+/// the rest for later. A transaction that finds fewer states than it may take has drained the outbox: whatever is
+/// committed after it began has signalled the delivery service again, so no closing empty pass is needed.
 /// </summary>
 internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes, ISendEndpointProvider bus, int messageLimit, TimeSpan sendTimeout)
     where TDbContext : DbContext
@@ -18,69 +20,94 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
     /// <summary>Outbox transactions per round, so that due scheduled messages are not starved by a long backlog.</summary>
     public const int OutboxesPerRound = 100;
 
-    private static string LockOldestOutboxSql(MessagingTables tables) =>
-        $"SELECT *, xmin FROM {tables.OutboxState} ORDER BY created LIMIT 1 FOR UPDATE SKIP LOCKED";
+    /// <summary>Outbox transactions one database transaction delivers at most (it holds their locks until it commits).</summary>
+    public const int OutboxesPerTransaction = 10;
+
+    private static string LockOldestOutboxesSql(MessagingTables tables) =>
+        $"SELECT *, xmin FROM {tables.OutboxState} ORDER BY created LIMIT {OutboxesPerTransaction} FOR UPDATE SKIP LOCKED";
 
     /// <summary>
     /// Delivers up to <see cref="OutboxesPerRound"/> outbox transactions: the messages sent, and whether the round ended
-    /// full (more may be waiting) rather than on an empty outbox. Takes no new outbox transaction once
+    /// full (more may be waiting) rather than on a drained outbox. Takes no new outbox transaction once
     /// <paramref name="stopping"/> is cancelled; <paramref name="cancellationToken"/> aborts the one in progress.
     /// </summary>
     public async Task<DeliveryRound> DeliverAsync(CancellationToken stopping, CancellationToken cancellationToken)
     {
-        var total = 0;
-        for (var round = 0; round < OutboxesPerRound && !stopping.IsCancellationRequested; round++)
+        var sent = 0;
+        for (var outboxes = 0; outboxes < OutboxesPerRound && !stopping.IsCancellationRequested;)
         {
-            var sent = await DeliverOldestAsync(cancellationToken);
-            if (sent is null) return new DeliveryRound(total, More: false);
-            total += sent.Value;
+            var batch = await DeliverOldestAsync(stopping, cancellationToken);
+            sent += batch.Sent;
+            outboxes += batch.Outboxes;
+            if (batch.Drained) return new DeliveryRound(sent, More: false);
         }
 
-        return new DeliveryRound(total, More: true);
+        return new DeliveryRound(sent, More: true);
     }
 
-    /// <summary>Sends the oldest undelivered outbox; null when there is none.</summary>
-    private async Task<int?> DeliverOldestAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the oldest undelivered outboxes in one database transaction: how many it locked, the messages sent, and
+    /// whether it left the outbox drained (it found fewer than it may take, and sent all of each).
+    /// </summary>
+    private async Task<(int Outboxes, int Sent, bool Drained)> DeliverOldestAsync(CancellationToken stopping, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
 
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-        var state = (await db.Set<OutboxState>()
-            .FromSqlRaw(LockOldestOutboxSql(MessagingTables.For(db)))
+        var states = await db.Set<OutboxState>()
+            .FromSqlRaw(LockOldestOutboxesSql(MessagingTables.For(db)))
             .AsTracking()
-            .ToListAsync(cancellationToken)).SingleOrDefault();
-        if (state is null)
-        {
-            await transaction.CommitAsync(cancellationToken);
-            return null;
-        }
-
-        var messages = await db.Set<OutboxMessage>().AsNoTracking()
-            .Where(m => m.OutboxId == state.OutboxId)
-            .OrderBy(m => m.SequenceNumber)
-            .Take(messageLimit)
             .ToListAsync(cancellationToken);
 
-        var (sent, failure) = await OutboxMessageSender.SendInOrderAsync(bus, messages, "bus", CrashPoints.DeliveryMessageSent, sendTimeout, cancellationToken);
-        if (sent.Count > 0)
+        var total = 0;
+        var drained = states.Count < OutboxesPerTransaction;
+        Exception? failure = null;
+        OutboxState? failed = null;
+        foreach (var state in states)
         {
-            var last = sent[^1];
-            await db.Set<OutboxMessage>()
-                .Where(m => m.OutboxId == state.OutboxId && m.SequenceNumber <= last)
-                .ExecuteDeleteAsync(cancellationToken);
+            // A stop lets the outbox in progress finish (its grace period), not the rest of the transaction's: their
+            // locks go with the commit, untouched.
+            if (stopping.IsCancellationRequested)
+            {
+                drained = false;
+                break;
+            }
+
+            var messages = await db.Set<OutboxMessage>().AsNoTracking()
+                .Where(m => m.OutboxId == state.OutboxId)
+                .OrderBy(m => m.SequenceNumber)
+                .Take(messageLimit)
+                .ToListAsync(cancellationToken);
+
+            (var sent, failure) = await OutboxMessageSender.SendInOrderAsync(bus, messages, "bus", CrashPoints.DeliveryMessageSent, sendTimeout, cancellationToken);
+            total += sent.Count;
+            if (sent.Count > 0)
+            {
+                var last = sent[^1];
+                await db.Set<OutboxMessage>()
+                    .Where(m => m.OutboxId == state.OutboxId && m.SequenceNumber <= last)
+                    .ExecuteDeleteAsync(cancellationToken);
+            }
+
+            if (failure is null && messages.Count < messageLimit)
+            {
+                db.Remove(state);
+                continue;
+            }
+
+            // Failed, or more messages than one pass takes: keep the state for the next pass (the others stay untouched).
+            state.LockId = NewId.NextGuid();
+            failed = failure is null ? null : state;
+            drained = false;
+            break;
         }
 
-        if (failure is null && messages.Count < messageLimit)
-            db.Remove(state);
-        else
-            state.LockId = NewId.NextGuid();
-
         await db.SaveChangesAsync(cancellationToken);
-        if (sent.Count > 0) CrashPoint.Reach(CrashPoints.DeliveryRowsDeleted);
+        if (total > 0) CrashPoint.Reach(CrashPoints.DeliveryRowsDeleted);
         await transaction.CommitAsync(cancellationToken);
-        if (sent.Count > 0) CrashPoint.Reach(CrashPoints.DeliveryCommitted);
-        if (failure is not null) throw new OutboxDeliveryException($"Sending outbox {state.OutboxId} failed", failure);
-        return sent.Count;
+        if (total > 0) CrashPoint.Reach(CrashPoints.DeliveryCommitted);
+        if (failure is not null) throw new OutboxDeliveryException($"Sending outbox {failed!.OutboxId} failed", failure);
+        return (states.Count, total, drained);
     }
 }

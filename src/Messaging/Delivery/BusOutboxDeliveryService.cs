@@ -8,9 +8,11 @@ using OrderSystem.Messaging.Configuration;
 namespace OrderSystem.Messaging.Delivery;
 
 /// <summary>
-/// The delivery loop of <typeparamref name="TDbContext"/>: bus-outbox transactions (<see cref="BusOutboxDelivery{TDbContext}"/>),
-/// then due scheduled messages (<see cref="ScheduledMessageDelivery{TDbContext}"/>); when idle, waits for a
-/// <see cref="BusOutboxNotification{TDbContext}"/>, the next due time, or <see cref="EntityFrameworkOutboxOptions.QueryDelay"/>.
+/// The delivery loop of <typeparamref name="TDbContext"/>: bus-outbox transactions (<see cref="BusOutboxDelivery{TDbContext}"/>)
+/// when this process committed some, due scheduled messages (<see cref="ScheduledMessageDelivery{TDbContext}"/>) when
+/// the earliest known due time has come, and both every <see cref="EntityFrameworkOutboxOptions.QueryDelay"/> (for rows
+/// other processes committed); in between it waits for a <see cref="BusOutboxNotification{TDbContext}"/>, the next due
+/// time, or the next poll.
 /// On errors (database or broker down) it backs off exponentially up to <see cref="EntityFrameworkOutboxOptions.MaxDeliveryBackoff"/>.
 /// Safe with several instances on one database (<c>FOR UPDATE SKIP LOCKED</c>).
 /// </summary>
@@ -42,15 +44,34 @@ public sealed class BusOutboxDeliveryService<TDbContext>(
         await using var _ = stoppingToken.Register(() => inFlight.CancelAfter(StopGracePeriod));
 
         var failures = 0;
+        var pollAt = DateTime.MinValue; // a full pass, whatever was signalled: commits of other processes, work left by a failure
+        DateTime? knownDue = null;      // the earliest scheduled row known: the backlog snapshot's, or signalled since
+        var outboxMore = false;
+        var scheduledMore = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var outbox = await _outbox.DeliverAsync(stoppingToken, inFlight.Token);
+                var now = DateTime.UtcNow;
+                var (outboxCommitted, scheduledDue) = notification.Take();
+                knownDue = Earliest(knownDue, scheduledDue);
+                var poll = now >= pollAt;
+                if (poll) pollAt = now + _options.QueryDelay;
+
+                // The bus outbox when this process committed to it, or on the poll; scheduled messages when one is due.
+                var outbox = poll || outboxCommitted || outboxMore ? await _outbox.DeliverAsync(stoppingToken, inFlight.Token) : default;
+                outboxMore = outbox.More;
                 if (stoppingToken.IsCancellationRequested) break;
-                var scheduled = await _scheduled.DeliverAsync(inFlight.Token);
+                var due = knownDue is { } k && k <= DateTime.UtcNow;
+                var scheduled = poll || due || scheduledMore ? await _scheduled.DeliverAsync(inFlight.Token) : default;
+                scheduledMore = scheduled.More;
                 if (stoppingToken.IsCancellationRequested) break;
-                var nextDue = await _backlog.RefreshAsync(force: scheduled.Sent > 0, stoppingToken);
+
+                var backlog = await _backlog.RefreshAsync(force: scheduled.Sent > 0 || due, stoppingToken);
+                // A snapshot read now includes every commit signalled before it: it replaces what was known. One still
+                // showing a past due time after a pass that sent nothing is a row another instance holds: the poll
+                // will look again, rather than this loop spinning on it.
+                if (backlog.Queried) knownDue = backlog.NextDue is { } next && next <= DateTime.UtcNow && scheduled.Sent == 0 && due ? null : backlog.NextDue;
 
                 if (failures > 0)
                 {
@@ -58,13 +79,13 @@ public sealed class BusOutboxDeliveryService<TDbContext>(
                     failures = 0;
                 }
 
-                // A round that ended full may have left more: drain before sleeping. Otherwise both queues were found
-                // empty (or nothing due); a commit made meanwhile has signalled, so the wait below returns at once.
-                if (outbox.More || scheduled.More) continue;
+                // A round that ended full may have left more: drain before sleeping. Otherwise the bus outbox was found
+                // drained and nothing scheduled is due; a commit made meanwhile has signalled, so the wait returns at once.
+                if (outboxMore || scheduledMore) continue;
 
-                var wait = _options.QueryDelay;
-                if (nextDue is { } due && due < wait) wait = due < TimeSpan.Zero ? TimeSpan.Zero : due;
-                await notification.WaitAsync(wait, stoppingToken);
+                var wakeAt = knownDue is { } d && d < pollAt ? d : pollAt;
+                var wait = wakeAt - DateTime.UtcNow;
+                await notification.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken);
             }
             catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
@@ -73,6 +94,7 @@ public sealed class BusOutboxDeliveryService<TDbContext>(
             catch (Exception exception)
             {
                 failures++;
+                pollAt = DateTime.MinValue;
                 var backoff = Backoff(failures);
                 logger.LogWarning(exception,
                     "Outbox delivery for {DbContext} failed (attempt {Failures}); retrying in {Backoff}", ContextType, failures, backoff);
@@ -87,6 +109,8 @@ public sealed class BusOutboxDeliveryService<TDbContext>(
             }
         }
     }
+
+    private static DateTime? Earliest(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     /// <summary>
     /// Waits until the bus (started by its own hosted service) is up. If the broker stays down, goes on anyway: sends then

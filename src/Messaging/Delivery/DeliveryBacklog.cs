@@ -23,15 +23,15 @@ internal sealed class DeliveryBacklog<TDbContext>(IServiceScopeFactory scopes)
 
     /// <summary>
     /// Refreshes the gauges (at most once a second unless <paramref name="force"/>: after scheduled messages were sent,
-    /// when the next due time has moved); returns time to the next due message.
+    /// when the next due time has moved); returns when the next scheduled message is due, and whether it was read now.
     /// </summary>
-    public async Task<TimeSpan?> RefreshAsync(bool force, CancellationToken cancellationToken)
+    public async Task<BacklogRefresh> RefreshAsync(bool force, CancellationToken cancellationToken)
     {
         var now = DateTime.UtcNow;
         if (!force && now - _lastSnapshot < RefreshInterval)
         {
             var latest = _metricsKey is null ? null : MessagingTelemetry.Latest(_metricsKey);
-            return latest?.NextDueIn is { } nextDueIn ? nextDueIn - (now - _lastSnapshot) : null;
+            return new BacklogRefresh(latest?.NextDueIn is { } nextDueIn ? _lastSnapshot + nextDueIn : null, Queried: false);
         }
 
         await using var scope = scopes.CreateAsyncScope();
@@ -56,7 +56,7 @@ internal sealed class DeliveryBacklog<TDbContext>(IServiceScopeFactory scopes)
             MessagingTelemetry.Report(_metricsKey, new MessagingTelemetry.BacklogSnapshot(
                 outboxCount, oldest is { } o ? now - o : null, scheduledCount, nextDue));
             _lastSnapshot = now;
-            return nextDue;
+            return new BacklogRefresh(next is { } due ? DateTime.SpecifyKind(due, DateTimeKind.Utc) : null, Queried: true);
         }
         finally
         {

@@ -27,7 +27,7 @@ var environment = new IsolatedEnvironment();
 await environment.InitializeAsync();
 try
 {
-    var connectionString = new NpgsqlConnectionStringBuilder(await environment.CreateDatabaseAsync("bench")) { MaxPoolSize = 40, MaxAutoPrepare = 50, AutoPrepareMinUsages = 2 }.ConnectionString;
+    var connectionString = new NpgsqlConnectionStringBuilder(await environment.CreateDatabaseAsync("bench")) { MaxPoolSize = 40, MaxAutoPrepare = 50, AutoPrepareMinUsages = 2, NoResetOnClose = true }.ConnectionString;
     await CreateSchema(connectionString);
 
     Console.WriteLine("# OrderSystem.Messaging benchmark");
@@ -36,7 +36,7 @@ try
     Console.WriteLine($"- broker: RabbitMQ {await RabbitVersion(environment)}; database: {await PostgresVersion(connectionString)}");
     Console.WriteLine($"- {messages} messages per throughput run after a {messages / 10} warm-up; endpoint concurrency {concurrency}; " +
                       "broker, database and client share the same cores");
-    Console.WriteLine("- Npgsql: Max Auto Prepare = 50 (server-side prepared statements for the outbox's repeated statements)");
+    Console.WriteLine("- Npgsql: Max Auto Prepare = 50 (server-side prepared statements for the outbox's repeated statements); No Reset On Close (as the services)");
     Console.WriteLine();
 
     var raw = await Throughput(environment, connectionString, messages, concurrency, outbox: false, pooled: false);

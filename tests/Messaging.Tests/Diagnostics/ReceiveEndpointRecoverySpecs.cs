@@ -71,7 +71,13 @@ public sealed class ReceiveEndpointRecoverySpecs(IsolatedEnvironment environment
 
             var waiting = Guid.NewGuid();
             await HangAndCloseConnectionsAsync(host, gate, waiting);
-            await SendAfterTheConnectionDiedAsync(host, new Ping(waiting, 1)); // a message waits
+            // A message waits, sent as an upstream service would: on a connection of its own. The service's own
+            // connection may stay half-closed while the delivery hangs (docs/reliability.md, "Not solved"), so its
+            // sends cannot be counted on here; the endpoint's health is this test's subject.
+            await using (var upstream = await MessagingTestHost.StartAsync(environment, _db, _ => { }, o => o.DeliveryServiceEnabled = false))
+            {
+                await (await upstream.Bus.GetSendEndpoint(upstream.QueueAddress(Queue))).Send(new Ping(waiting, 1));
+            }
 
             var report = await Eventually.Get(() => health.CheckHealthAsync(c => c.Name == "receive-endpoints"),
                 r => r.Status == HealthStatus.Unhealthy, "the endpoint without a consumer is reported", TimeSpan.FromSeconds(60));

@@ -28,7 +28,8 @@ public sealed class MessagingTestHost : IAsyncDisposable
 
     public static async Task<MessagingTestHost> StartAsync(IsolatedEnvironment environment, string connectionString,
         Action<IBusRegistrationConfigurator> configure, Action<EntityFrameworkOutboxOptions>? outbox = null, Deliveries? deliveries = null, Uri? broker = null,
-        IReadOnlyDictionary<string, string?>? settings = null, LogCapture? logs = null, bool serviceStopTimeouts = false)
+        IReadOnlyDictionary<string, string?>? settings = null, LogCapture? logs = null, bool serviceStopTimeouts = false,
+        Action<DbContextOptionsBuilder>? database = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration["ConnectionStrings:messaging"] = (broker ?? environment.RabbitMqUri).ToString();
@@ -39,7 +40,11 @@ public sealed class MessagingTestHost : IAsyncDisposable
         builder.Services.AddSingleton(deliveries ?? new Deliveries());
         builder.Services.AddSingleton<RawReceiveLog>();
         builder.Services.AddReceiveObserver(provider => provider.GetRequiredService<RawReceiveLog>());
-        builder.Services.AddDbContext<TestDbContext>(o => o.UseNpgsql(Limited(connectionString)));
+        builder.Services.AddDbContext<TestDbContext>(o =>
+        {
+            o.UseNpgsql(Limited(connectionString));
+            database?.Invoke(o);
+        });
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
             o.WaitUntilStarted = true;
