@@ -63,7 +63,7 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
         var total = 0;
         var drained = states.Count < OutboxesPerTransaction;
         Exception? failure = null;
-        OutboxState? failed = null;
+        Guid? failedOutbox = null;
         foreach (var state in states)
         {
             // A stop lets the outbox in progress finish (its grace period), not the rest of the transaction's: their
@@ -98,7 +98,7 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
 
             // Failed, or more messages than one pass takes: keep the state for the next pass (the others stay untouched).
             state.LockId = NewId.NextGuid();
-            failed = failure is null ? null : state;
+            if (failure is not null) failedOutbox = state.OutboxId;
             drained = false;
             break;
         }
@@ -107,7 +107,7 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
         if (total > 0) CrashPoint.Reach(CrashPoints.DeliveryRowsDeleted);
         await transaction.CommitAsync(cancellationToken);
         if (total > 0) CrashPoint.Reach(CrashPoints.DeliveryCommitted);
-        if (failure is not null) throw new OutboxDeliveryException($"Sending outbox {failed!.OutboxId} failed", failure);
+        if (failure is not null) throw new OutboxDeliveryException($"Sending outbox {failedOutbox} failed", failure);
         return (states.Count, total, drained);
     }
 }

@@ -68,10 +68,14 @@ public sealed class BusOutboxDeliveryService<TDbContext>(
                 if (stoppingToken.IsCancellationRequested) break;
 
                 var backlog = await _backlog.RefreshAsync(force: scheduled.Sent > 0 || due, stoppingToken);
-                // A snapshot read now includes every commit signalled before it: it replaces what was known. One still
-                // showing a past due time after a pass that sent nothing is a row another instance holds: the poll
-                // will look again, rather than this loop spinning on it.
-                if (backlog.Queried) knownDue = backlog.NextDue is { } next && next <= DateTime.UtcNow && scheduled.Sent == 0 && due ? null : backlog.NextDue;
+                // A snapshot read now includes every commit signalled before it, so it replaces what was known. If it
+                // still shows a past due time after a due-time pass sent nothing, another instance holds that row:
+                // leave it to the poll rather than spin on it.
+                if (backlog.Queried)
+                {
+                    var heldElsewhere = due && scheduled.Sent == 0 && backlog.NextDue <= DateTime.UtcNow;
+                    knownDue = heldElsewhere ? null : backlog.NextDue;
+                }
 
                 if (failures > 0)
                 {
