@@ -15,7 +15,6 @@ namespace OrderSystem.FailureHandling.Tests;
 /// </summary>
 public sealed class RedriveSpecs(IsolatedEnvironment environment) : IClassFixture<IsolatedEnvironment>, IAsyncLifetime
 {
-    private const string InboxSql = "inbox_state";
     private InventoryUnderTest _inventory = null!;
     private QueueProbe _queues = null!;
 
@@ -61,13 +60,13 @@ public sealed class RedriveSpecs(IsolatedEnvironment environment) : IClassFixtur
         var errorQueue = await _inventory.Bus.GetSendEndpoint(new Uri("queue:" + InventoryUnderTest.ReserveStockErrorQueue));
         await errorQueue.Send(new ReserveStock(orderId, [new OrderLine(sku, 3)]), context => context.MessageId = messageId);
         await Eventually.True(async () => await _queues.DepthAsync(InventoryUnderTest.ReserveStockErrorQueue) == 1, "the copy in reserve-stock_error");
-        var inboxPassesBefore = _inventory.Faults.Seen(InboxSql, messageId);
+        var receivedBefore = (await _inventory.InboxAsync(messageId))!.ReceiveCount;
 
         var redrive = await Ops.RunAsync(environment, "error-queues", "redrive", InventoryUnderTest.ReserveStockErrorQueue, "--all");
         redrive.ExitCode.ShouldBe(0, redrive.Error);
 
-        // The copy reached the service: its inbox looked the message up again (and found it consumed and delivered).
-        await Eventually.True(() => Task.FromResult(_inventory.Faults.Seen(InboxSql, messageId) > inboxPassesBefore), "the re-driven copy to reach the inbox");
+        // The copy reached the service: its inbox counted another delivery of the message (and found it consumed and delivered).
+        await Eventually.True(async () => (await _inventory.InboxAsync(messageId))!.ReceiveCount > receivedBefore, "the re-driven copy to reach the inbox");
         await Eventually.True(async () => await _queues.DepthAsync(InventoryUnderTest.ReserveStockQueue) == 0, "reserve-stock to be drained");
         var product = await _inventory.ProductAsync(sku);
         product.Available.ShouldBe(7);

@@ -4,7 +4,9 @@ using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
 using MassTransit.Scheduling;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
+using NpgsqlTypes;
 using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Diagnostics;
 using OrderSystem.Messaging.Scheduling;
@@ -42,10 +44,12 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
     /// <summary>The outbox rows this pass added (after <c>SaveChanges</c> they carry their sequence numbers).</summary>
     public IReadOnlyList<OutboxMessage>? Produced => _added.Count > 0 ? _added : _produced;
 
-    /// <summary>Marks the inbox row delivered and deletes the message's outbox rows, in one round trip.</summary>
-    private static string CompleteDeliverySql(MessagingTables tables) =>
-        $"UPDATE {tables.InboxState} SET delivered = @d, last_sequence_number = @s WHERE id = @id; " +
-        $"DELETE FROM {tables.OutboxMessage} WHERE inbox_message_id = @m AND inbox_consumer_id = @c";
+    /// <summary>Marks the inbox row delivered (then deletes the message's outbox rows: <see cref="DeleteDeliveredSql"/>).</summary>
+    private static string MarkDeliveredSql(MessagingTables tables) =>
+        $"UPDATE {tables.InboxState} SET delivered = $1, last_sequence_number = $2 WHERE id = $3";
+
+    private static string DeleteDeliveredSql(MessagingTables tables) =>
+        $"DELETE FROM {tables.OutboxMessage} WHERE inbox_message_id = $1 AND inbox_consumer_id = $2";
 
     public override bool ContinueProcessing { get; set; } = true;
     public override bool IsMessageConsumed => _inbox.Consumed.HasValue;
@@ -68,16 +72,41 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
 
     public override async Task SetDelivered()
     {
-        // One round trip: mark delivered and delete the delivered rows (the entity is then detached, so the pass's
-        // final SaveChanges does not write it again).
+        // One round trip, a batch of two statements: mark delivered and delete the delivered rows (the entity is then
+        // detached, so the pass's final SaveChanges does not write it again). This runs once per received message that
+        // produced something, so it goes to Npgsql directly (positional parameters, no EF Core raw-SQL pipeline): in the
+        // pass's transaction when there is one, and as one implicit transaction right after the consuming pass otherwise.
         _inbox.Delivered = DateTime.UtcNow;
-        await _db.Database.ExecuteSqlRawAsync(CompleteDeliverySql(_tables),
-            [
-                new NpgsqlParameter("id", _inbox.Id), new NpgsqlParameter("d", _inbox.Delivered.Value),
-                new NpgsqlParameter("s", (object?)_inbox.LastSequenceNumber ?? DBNull.Value),
-                new NpgsqlParameter("m", _messageId), new NpgsqlParameter("c", ConsumerId),
-            ],
-            CancellationToken);
+        await _db.Database.OpenConnectionAsync(CancellationToken);
+        try
+        {
+            await using var batch = new NpgsqlBatch((NpgsqlConnection)_db.Database.GetDbConnection(),
+                (NpgsqlTransaction?)_db.Database.CurrentTransaction?.GetDbTransaction())
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand(_tables.Sql(MarkDeliveredSql))
+                    {
+                        Parameters =
+                        {
+                            new NpgsqlParameter { Value = _inbox.Delivered.Value },
+                            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)_inbox.LastSequenceNumber ?? DBNull.Value },
+                            new NpgsqlParameter { Value = _inbox.Id },
+                        },
+                    },
+                    new NpgsqlBatchCommand(_tables.Sql(DeleteDeliveredSql))
+                    {
+                        Parameters = { new NpgsqlParameter { Value = _messageId }, new NpgsqlParameter { Value = ConsumerId } },
+                    },
+                },
+            };
+            await batch.ExecuteNonQueryAsync(CancellationToken);
+        }
+        finally
+        {
+            await _db.Database.CloseConnectionAsync();
+        }
+
         CrashPoint.Reach(CrashPoints.Delivered);
         _db.Entry(_inbox).State = EntityState.Detached;
         ContinueProcessing = false;

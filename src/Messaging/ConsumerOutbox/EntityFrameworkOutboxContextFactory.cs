@@ -1,9 +1,10 @@
-using System.Data;
 using System.Diagnostics;
 using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
+using NpgsqlTypes;
 using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Storage;
 
@@ -17,14 +18,18 @@ namespace OrderSystem.Messaging.ConsumerOutbox;
 public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext db, IServiceProvider provider) : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
+    /// <summary>The inbox row's columns, in the order <see cref="ReadInboxAsync"/> reads them.</summary>
+    private const string InboxColumns =
+        "id, message_id, consumer_id, lock_id, received, receive_count, expiration_time, consumed, delivered, last_sequence_number, xmin";
+
     /// <summary>Inserts the inbox row of a first delivery and returns it; returns nothing when the row exists.</summary>
     private static string InsertInboxSql(MessagingTables tables) =>
         $"INSERT INTO {tables.InboxState} (message_id, consumer_id, lock_id, received, receive_count, expiration_time) " +
-        "VALUES (@m, @c, @l, @r, 1, @e) ON CONFLICT (message_id, consumer_id) DO NOTHING RETURNING *, xmin";
+        $"VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (message_id, consumer_id) DO NOTHING RETURNING {InboxColumns}";
 
     /// <summary>Locks an existing inbox row (selects <c>xmin</c> for the row version).</summary>
     private static string LockInboxSql(MessagingTables tables) =>
-        $"SELECT *, xmin FROM {tables.InboxState} WHERE message_id = @m AND consumer_id = @c FOR UPDATE";
+        $"SELECT {InboxColumns} FROM {tables.InboxState} WHERE message_id = $1 AND consumer_id = $2 FOR UPDATE";
 
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
         where T : class
@@ -57,7 +62,7 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
         if (state.JustConsumed is { } justConsumed) return await DeliverJustConsumedAsync(context, options, next, state, justConsumed);
 
         var cancellationToken = context.CancellationToken;
-        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        await using var transaction = await db.Database.BeginPassTransactionAsync(cancellationToken);
         try
         {
             var inbox = await LockInboxAsync(context, state, cancellationToken);
@@ -132,13 +137,10 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
         if (state.TryInsert)
         {
             state.TryInsert = false;
-            var inserted = (await db.Set<InboxState>()
-                .FromSqlRaw(InsertInboxSql(state.Tables),
-                    new NpgsqlParameter("m", state.MessageId), new NpgsqlParameter("c", state.ConsumerId),
-                    new NpgsqlParameter("l", NewId.NextGuid()), new NpgsqlParameter("r", DateTime.UtcNow),
-                    new NpgsqlParameter("e", (object?)context.ExpirationTime?.ToUniversalTime() ?? DBNull.Value))
-                .AsTracking()
-                .ToListAsync(cancellationToken)).SingleOrDefault();
+            var inserted = await ReadInboxAsync(state.Tables.Sql(InsertInboxSql), cancellationToken,
+                new NpgsqlParameter { Value = state.MessageId }, new NpgsqlParameter { Value = state.ConsumerId },
+                new NpgsqlParameter { Value = NewId.NextGuid() }, new NpgsqlParameter { Value = DateTime.UtcNow },
+                new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)context.ExpirationTime?.ToUniversalTime() ?? DBNull.Value });
             if (inserted is not null)
             {
                 CrashPoint.Reach(CrashPoints.InboxInserted);
@@ -146,10 +148,8 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
             }
         }
 
-        var inbox = (await db.Set<InboxState>()
-            .FromSqlRaw(LockInboxSql(state.Tables), new NpgsqlParameter("m", state.MessageId), new NpgsqlParameter("c", state.ConsumerId))
-            .AsTracking()
-            .ToListAsync(cancellationToken)).SingleOrDefault();
+        var inbox = await ReadInboxAsync(state.Tables.Sql(LockInboxSql), cancellationToken,
+            new NpgsqlParameter { Value = state.MessageId }, new NpgsqlParameter { Value = state.ConsumerId });
         if (inbox is null) return null;
 
         var write = false;
@@ -167,6 +167,45 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
 
         if (write) await db.SaveChangesAsync(cancellationToken);
         return inbox;
+    }
+
+    /// <summary>
+    /// Runs one of the inbox statements above in the pass's transaction and returns the row it returned, tracked (so the
+    /// pass's <c>SaveChanges</c> writes what the outbox changes on it, checked against its <c>xmin</c>), or null. These
+    /// two statements run on every received message, so they go to Npgsql directly, with positional parameters and no
+    /// EF Core query pipeline: measured in the messaging benchmark (docs/performance.md), that pipeline built the SQL and
+    /// its parameters again for every message. Npgsql's own tracing still sees them.
+    /// </summary>
+    private async Task<InboxState?> ReadInboxAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("The inbox is read in the pass's transaction.");
+        await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)transaction.Connection!, (NpgsqlTransaction)transaction);
+        command.Parameters.AddRange(parameters);
+        InboxState? row = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                row = new InboxState
+                {
+                    Id = reader.GetInt64(0),
+                    MessageId = reader.GetGuid(1),
+                    ConsumerId = reader.GetGuid(2),
+                    LockId = reader.GetGuid(3),
+                    Received = reader.GetDateTime(4),
+                    ReceiveCount = reader.GetInt32(5),
+                    ExpirationTime = reader.IsDBNull(6) ? null : reader.GetDateTime(6),
+                    Consumed = reader.IsDBNull(7) ? null : reader.GetDateTime(7),
+                    Delivered = reader.IsDBNull(8) ? null : reader.GetDateTime(8),
+                    LastSequenceNumber = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                    RowVersion = reader.GetFieldValue<uint>(10),
+                };
+            }
+        }
+
+        if (row is not null) db.Set<InboxState>().Attach(row);
+        return row;
     }
 
     /// <summary>What one received message's passes share.</summary>

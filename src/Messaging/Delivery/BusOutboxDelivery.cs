@@ -1,4 +1,3 @@
-using System.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,7 +53,7 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
 
-        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        await using var transaction = await db.Database.BeginPassTransactionAsync(cancellationToken);
         var states = await db.Set<OutboxState>()
             .FromSqlRaw(LockOldestOutboxesSql(MessagingTables.For(db)))
             .AsTracking()

@@ -1,4 +1,3 @@
-using System.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,7 +24,7 @@ internal sealed class ScheduledMessageDelivery<TDbContext>(IServiceScopeFactory 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
 
-        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        await using var transaction = await db.Database.BeginPassTransactionAsync(cancellationToken);
         var due = await db.Set<OutboxMessage>()
             .FromSqlRaw(LockDueScheduledSql(MessagingTables.For(db)),
                 new NpgsqlParameter("now", DateTime.UtcNow), new NpgsqlParameter("limit", messageLimit))

@@ -1,7 +1,7 @@
-using System.Data;
 using MassTransit;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
+using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.Sagas;
 
@@ -65,7 +65,7 @@ internal sealed class EntityFrameworkSagaRepositoryContextFactory<TContext, TSag
         await executionStrategy.ExecuteAsync(async ct =>
         {
             ForgetTrackedInstances();
-            await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            await using var transaction = await db.Database.BeginPassTransactionAsync(ct);
             await work();
             await transaction.CommitAsync(ct);
         }, cancellationToken);

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 
@@ -5,10 +7,14 @@ namespace OrderSystem.Messaging.Storage;
 
 /// <summary>
 /// Quoted, schema-qualified names of the messaging tables as a DbContext's model maps them. Each stage keeps its raw
-/// SQL next to the code that runs it and takes the table names from here.
+/// SQL next to the code that runs it and takes the table names from here; <see cref="Sql"/> builds a statement once per
+/// model instead of once per message.
 /// </summary>
 internal sealed class MessagingTables
 {
+    private static readonly ConditionalWeakTable<IModel, MessagingTables> ByModel = new();
+    private readonly ConcurrentDictionary<Func<MessagingTables, string>, string> _sql = new();
+
     private MessagingTables(string inboxState, string outboxState, string outboxMessage)
     {
         InboxState = inboxState;
@@ -20,8 +26,12 @@ internal sealed class MessagingTables
     public string OutboxState { get; }
     public string OutboxMessage { get; }
 
+    /// <summary>The tables of <paramref name="db"/>'s model (looked up once per model: a pooled context keeps its model).</summary>
     public static MessagingTables For(DbContext db) =>
-        new(Name<Storage.InboxState>(db), Name<Storage.OutboxState>(db), Name<Storage.OutboxMessage>(db));
+        ByModel.GetValue(db.Model, _ => new MessagingTables(Name<Storage.InboxState>(db), Name<Storage.OutboxState>(db), Name<Storage.OutboxMessage>(db)));
+
+    /// <summary>The statement <paramref name="build"/> makes of these tables, built on first use.</summary>
+    public string Sql(Func<MessagingTables, string> build) => _sql.GetOrAdd(build, static (b, tables) => b(tables), this);
 
     private static string Name<T>(DbContext db)
     {

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OrderSystem.Messaging.Storage;
 using OrderSystem.Messaging.Tests.Contracts;
@@ -93,6 +94,41 @@ public sealed class ConsumerOutboxSpecs(IsolatedEnvironment environment) : IClas
 
         public Task SendFault<T>(SendContext<T> context, Exception exception)
             where T : class => Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A pass never goes on after a failed save (it rolls back and MassTransit retries), so EF Core's automatic savepoint
+    /// around each <c>SaveChanges</c> in the pass's transaction would cost two statements and a subtransaction for nothing.
+    /// </summary>
+    [Fact]
+    public async Task No_pass_creates_a_savepoint()
+    {
+        var counter = new SavepointCounter();
+        var database = await environment.CreateDatabaseAsync("savepoints"); // its own: the test counts every inbox row
+        await MigrationSchema.CreateAsync(database);
+        await using var host = await MessagingTestHost.StartAsync(environment, database, bus =>
+        {
+            bus.AddConsumer<RecordEntryConsumer>();
+            bus.AddConsumer<EntryRecordedConsumer>();
+        }, database: o => o.AddInterceptors(counter));
+        var entry = Guid.NewGuid();
+
+        // Through the bus outbox, so the delivery pass runs too: then the consuming passes of RecordEntry (it writes a
+        // ledger row and produces EntryRecorded) and of EntryRecorded.
+        await host.InScopeAsync(async (scope, db) =>
+        {
+            var endpoint = await scope.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(host.QueueAddress(RecordQueue));
+            await endpoint.Send(new RecordEntry(entry));
+            await db.SaveChangesAsync();
+        });
+        await Eventually.True(async () => host.Deliveries.Of<EntryRecorded>(e => e.EntryId == entry).Count == 1, "the event arrives");
+        await Eventually.True(async () => await host.QueryAsync(db => db.Set<InboxState>().CountAsync(i => i.Delivered != null)) == 2,
+            "both consuming passes to complete");
+        await Eventually.True(async () => await host.QueryAsync(db => db.Set<OutboxState>().CountAsync()) == 0, "the delivery pass to complete");
+
+        (await LedgerCount(host, entry)).ShouldBe(1);
+        counter.Transactions.ShouldBeGreaterThanOrEqualTo(3, "the counter sees the passes' transactions: at least the delivery pass and two consuming passes");
+        counter.Savepoints.ShouldBe(0);
     }
 
     [Fact]
