@@ -74,7 +74,7 @@ public sealed class InboxCleanupService<TDbContext>(
             var removed = await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                var deleted = await db.Database.ExecuteSqlRawAsync(DeleteExpiredInboxSql(MessagingTables.For(db)),
+                var deleted = await db.Database.ExecuteSqlRawAsync(MessagingTables.For(db).Sql(DeleteExpiredInboxSql),
                     [new NpgsqlParameter("cutoff", cutoff), new NpgsqlParameter("limit", _options.QueryMessageLimit)], ct);
                 if (deleted > 0) CrashPoint.Reach(CrashPoints.InboxRowsDeleted);
                 await transaction.CommitAsync(ct);

@@ -55,7 +55,7 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
 
         await using var transaction = await db.Database.BeginPassTransactionAsync(cancellationToken);
         var states = await db.Set<OutboxState>()
-            .FromSqlRaw(LockOldestOutboxesSql(MessagingTables.For(db)))
+            .FromSqlRaw(MessagingTables.For(db).Sql(LockOldestOutboxesSql))
             .AsTracking()
             .ToListAsync(cancellationToken);
 

@@ -26,7 +26,7 @@ internal sealed class ScheduledMessageDelivery<TDbContext>(IServiceScopeFactory 
 
         await using var transaction = await db.Database.BeginPassTransactionAsync(cancellationToken);
         var due = await db.Set<OutboxMessage>()
-            .FromSqlRaw(LockDueScheduledSql(MessagingTables.For(db)),
+            .FromSqlRaw(MessagingTables.For(db).Sql(LockDueScheduledSql),
                 new NpgsqlParameter("now", DateTime.UtcNow), new NpgsqlParameter("limit", messageLimit))
             .AsNoTracking()
             .ToListAsync(cancellationToken);

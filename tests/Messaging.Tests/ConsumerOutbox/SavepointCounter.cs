@@ -14,25 +14,25 @@ internal sealed class SavepointCounter : DbTransactionInterceptor
 
     public override ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result,
         CancellationToken cancellationToken = default)
-    {
-        Interlocked.Increment(ref _transactions);
-        return ValueTask.FromResult(result);
-    }
+        => ValueTask.FromResult(Started(result));
 
     public override DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
-    {
-        Interlocked.Increment(ref _transactions);
-        return result;
-    }
+        => Started(result);
 
     public override ValueTask<InterceptionResult> CreatingSavepointAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result,
         CancellationToken cancellationToken = default)
-    {
-        Interlocked.Increment(ref _savepoints);
-        return ValueTask.FromResult(result);
-    }
+        => ValueTask.FromResult(Creating(result));
 
     public override InterceptionResult CreatingSavepoint(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
+        => Creating(result);
+
+    private DbTransaction Started(DbTransaction transaction)
+    {
+        Interlocked.Increment(ref _transactions);
+        return transaction;
+    }
+
+    private InterceptionResult Creating(InterceptionResult result)
     {
         Interlocked.Increment(ref _savepoints);
         return result;
