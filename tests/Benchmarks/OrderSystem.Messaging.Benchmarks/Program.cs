@@ -11,19 +11,23 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using OrderSystem.Messaging.Benchmarks;
 using OrderSystem.Messaging.Benchmarks.Contracts;
+using OrderSystem.Messaging.Benchmarks.Flow;
 using OrderSystem.Messaging.Bus;
 using OrderSystem.Messaging.Configuration;
 using OrderSystem.Testing.Infrastructure;
 
-// Usage: dotnet run -c Release -- [messages=5000] [latencySamples=300] [concurrency=32] [raw|outbox]
+// Usage: dotnet run -c Release -- [messages=5000] [latencySamples=300] [concurrency=32] [raw|outbox|flow [rate…]]
 // With "raw" only the raw MassTransit run (eng/benchmark-e2e.sh measures it in the same run as the whole system); with
-// "outbox" only the pooled outbox run (for a profiler attached to this process: its trace then holds nothing else).
+// "outbox" only the pooled outbox run (for a profiler attached to this process: its trace then holds nothing else); with
+// "flow" the floor under the end-to-end benchmark (Flow/FlowRun.cs): one order's messages through raw MassTransit, at
+// the given rates (default 30 orders/s, FLOW_PHASE_SECONDS each, default 20) and saturated with `messages` orders.
 // Needs RABBITMQ_URI, RABBITMQ_MANAGEMENT_URL, POSTGRES_CONNECTION_STRING (eval "$(eng/infra.sh env)").
 var messages = args.Length > 0 ? int.Parse(args[0]) : 5000;
 var samples = args.Length > 1 ? int.Parse(args[1]) : 300;
 var concurrency = args.Length > 2 ? int.Parse(args[2]) : 32;
 var rawOnly = args.Length > 3 && args[3] == "raw";
 var outboxOnly = args.Length > 3 && args[3] == "outbox";
+var flow = args.Length > 3 && args[3] == "flow";
 
 var environment = new IsolatedEnvironment();
 await environment.InitializeAsync();
@@ -36,10 +40,21 @@ try
     Console.WriteLine();
     Console.WriteLine($"- when: {DateTime.UtcNow:u}; machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
     Console.WriteLine($"- broker: RabbitMQ {await RabbitVersion(environment)}; database: {await PostgresVersion(connectionString)}");
-    Console.WriteLine($"- {messages} messages per throughput run after a {messages / 10} warm-up; endpoint concurrency {concurrency}; " +
-                      "broker, database and client share the same cores");
+    Console.WriteLine(flow
+        ? $"- flow: {messages} orders in the saturated run, fixed rates of {string.Join(", ", args.Skip(4).DefaultIfEmpty("30"))}/s; endpoint concurrency {concurrency}; " +
+          "broker, database and client share the same cores"
+        : $"- {messages} messages per throughput run after a {messages / 10} warm-up; endpoint concurrency {concurrency}; " +
+          "broker, database and client share the same cores");
     Console.WriteLine("- Npgsql: Max Auto Prepare = 50 (server-side prepared statements for the outbox's repeated statements); No Reset On Close (as the services)");
     Console.WriteLine();
+
+    if (flow)
+    {
+        var rates = args.Skip(4).Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(30).ToList();
+        var seconds = int.TryParse(Environment.GetEnvironmentVariable("FLOW_PHASE_SECONDS"), out var s) ? s : 20;
+        await FlowRun.RunAsync(environment, connectionString, messages, concurrency, rates, seconds);
+        return;
+    }
 
     if (outboxOnly)
     {
