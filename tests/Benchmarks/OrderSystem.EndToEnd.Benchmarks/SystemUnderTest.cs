@@ -61,18 +61,13 @@ internal sealed class SystemUnderTest(Settings settings) : IAsyncDisposable
         var running = _services.Running.ToList();
         foreach (var name in ServiceEnvironment.ServiceNames)
             result[name] = running.Where(p => p.Name.StartsWith(name, StringComparison.Ordinal)).Sum(p => ProcStat.Cpu(p.Pid, withChildren: false));
-        result["RabbitMQ (beam)"] = PidFile("rabbitmq/rabbit.pid") is { } rabbit ? ProcStat.Cpu(rabbit, withChildren: true) : double.NaN;
-        result["PostgreSQL (all backends)"] = PidFile("pg/data/postmaster.pid") is { } postgres ? ProcStat.Cpu(postgres, withChildren: true) : double.NaN;
+        result["RabbitMQ (beam)"] = PidFile(InfraServers.RabbitMqPidFile) is { } rabbit ? ProcStat.Cpu(rabbit, withChildren: true) : double.NaN;
+        result["PostgreSQL (all backends)"] = PidFile(InfraServers.PostgresPidFile) is { } postgres ? ProcStat.Cpu(postgres, withChildren: true) : double.NaN;
         result[PhaseResult.LoadClientProcess] = ProcStat.Cpu(Environment.ProcessId, withChildren: false);
         return result;
     }
 
-    private int? PidFile(string relative)
-    {
-        if (settings.InfraDir is null) return null;
-        var path = Path.Combine(settings.InfraDir, relative);
-        return File.Exists(path) && int.TryParse(File.ReadLines(path).FirstOrDefault()?.Trim(), out var pid) ? pid : null;
-    }
+    private int? PidFile(string relative) => settings.InfraDir is null ? null : InfraServers.Pid(settings.InfraDir, relative);
 
     /// <summary>Messages published into the benchmark's vhost, and delivered from it, so far.</summary>
     public async Task<(double Published, double Delivered)> BrokerCountsAsync()

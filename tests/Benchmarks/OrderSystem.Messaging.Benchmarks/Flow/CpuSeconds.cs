@@ -11,16 +11,12 @@ internal sealed record CpuSeconds(double Client, double Broker, double Database)
 {
     public static CpuSeconds Now() => new(
         Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
-        PidFile("rabbitmq/rabbit.pid") is { } broker ? ProcStat.Cpu(broker, withChildren: true) : double.NaN,
-        PidFile("pg/data/postmaster.pid") is { } database ? ProcStat.Cpu(database, withChildren: true) : double.NaN);
+        PidFile(InfraServers.RabbitMqPidFile) is { } broker ? ProcStat.Cpu(broker, withChildren: true) : double.NaN,
+        PidFile(InfraServers.PostgresPidFile) is { } database ? ProcStat.Cpu(database, withChildren: true) : double.NaN);
 
     public static CpuSeconds operator -(CpuSeconds after, CpuSeconds before) =>
         new(after.Client - before.Client, after.Broker - before.Broker, after.Database - before.Database);
 
-    private static int? PidFile(string relative)
-    {
-        if (Environment.GetEnvironmentVariable("INFRA_DIR") is not { Length: > 0 } infra) return null;
-        var path = Path.Combine(infra, relative);
-        return File.Exists(path) && int.TryParse(File.ReadLines(path).FirstOrDefault()?.Trim(), out var pid) ? pid : null;
-    }
+    private static int? PidFile(string relative) =>
+        Environment.GetEnvironmentVariable("INFRA_DIR") is { Length: > 0 } infra ? InfraServers.Pid(infra, relative) : null;
 }

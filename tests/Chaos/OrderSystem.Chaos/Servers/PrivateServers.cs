@@ -34,10 +34,10 @@ public sealed class PrivateServers(string repositoryRoot, string dir, int rabbit
     }
 
     /// <summary>SIGKILL to RabbitMQ's Erlang VM; returns once it and its helper processes are gone.</summary>
-    public Task KillRabbitMqAsync() => KillAsync(PidFile("rabbitmq/rabbit.pid"), "RabbitMQ");
+    public Task KillRabbitMqAsync() => KillAsync(PidFile(InfraServers.RabbitMqPidFile), "RabbitMQ");
 
     /// <summary>SIGKILL to the postmaster; returns once its backends have noticed and exited too.</summary>
-    public Task KillPostgresAsync() => KillAsync(PidFile("pg/data/postmaster.pid"), "PostgreSQL");
+    public Task KillPostgresAsync() => KillAsync(PidFile(InfraServers.PostgresPidFile), "PostgreSQL");
 
     /// <summary>Starts whichever server is not running again, on the ports it had (fails if one of them was taken meanwhile).</summary>
     public async Task RestartAsync()
@@ -53,12 +53,8 @@ public sealed class PrivateServers(string repositoryRoot, string dir, int rabbit
     private string Export(string name) =>
         _exports.TryGetValue(name, out var value) ? value : throw new InvalidOperationException($"eng/infra.sh did not export {name}.");
 
-    private int PidFile(string relative)
-    {
-        var path = Path.Combine(dir, relative);
-        var first = File.Exists(path) ? File.ReadLines(path).FirstOrDefault()?.Trim() : null;
-        return int.TryParse(first, out var pid) ? pid : throw new InvalidOperationException($"no pid in {path}: is the server running?");
-    }
+    private int PidFile(string relative) =>
+        InfraServers.Pid(dir, relative) ?? throw new InvalidOperationException($"no pid in {Path.Combine(dir, relative)}: is the server running?");
 
     private static async Task KillAsync(int pid, string what)
     {
