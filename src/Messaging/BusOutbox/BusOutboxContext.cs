@@ -38,7 +38,7 @@ public sealed class BusOutboxContext<TDbContext>(TDbContext db, IServiceProvider
         var transaction = db.Database.CurrentTransaction?.TransactionId;
         if (_outboxId is { } id)
         {
-            var stillPending = db.ChangeTracker.Entries<OutboxState>().Any(e => e.Entity.OutboxId == id && e.State == EntityState.Added);
+            var stillPending = TrackedEntries.Of<OutboxState>(db).Any(e => e.Entity.OutboxId == id && e.State == EntityState.Added);
             if (stillPending || (transaction is not null && transaction == _transactionId)) return id;
         }
 

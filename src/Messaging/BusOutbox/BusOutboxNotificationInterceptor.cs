@@ -56,7 +56,7 @@ internal sealed class BusOutboxNotificationInterceptor<TDbContext>(BusOutboxNoti
         if (context is not TDbContext) return;
         var outbox = false;
         DateTime? earliestDue = null;
-        foreach (var entry in context.ChangeTracker.Entries<OutboxMessage>())
+        foreach (var entry in TrackedEntries.Of<OutboxMessage>(context))
         {
             if (entry.State != EntityState.Added || entry.Entity.InboxMessageId is not null) continue;
             if (entry.Entity is { IsScheduled: true, EnqueueTime: { } due })

@@ -17,6 +17,9 @@ namespace OrderSystem.Messaging.ConsumerOutbox;
 /// <summary>
 /// The consume context a consumer or saga sees inside the consumer outbox: its sends, publishes and schedules become
 /// outbox rows in the DbContext's open transaction, and it answers MassTransit's outbox pipe about the inbox row.
+/// The inbox row and the rows sent or published are not tracked by EF Core: <see cref="WriteAsync"/> writes them in one
+/// round trip at the end of the pass (scheduled rows go through EF Core, so that the bus-outbox interceptor wakes the
+/// scheduler when they commit).
 /// </summary>
 internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : OutboxConsumeContextProxy<TMessage>
     where TDbContext : DbContext
@@ -28,6 +31,7 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
     private readonly MessagingTables _tables;
     private readonly IReadOnlyList<OutboxMessage>? _produced;
     private readonly List<OutboxMessage> _added = [];
+    private InboxRowUpdate.Values _stored;
     private MessageSchedulerContext? _scheduler;
 
     public DbContextOutboxConsumeContext(ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider,
@@ -39,9 +43,10 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
         _messageId = inbox.MessageId;
         _tables = tables;
         _produced = produced;
+        _stored = InboxRowUpdate.Of(inbox);
     }
 
-    /// <summary>The outbox rows this pass added (after <c>SaveChanges</c> they carry their sequence numbers).</summary>
+    /// <summary>The outbox rows this pass added (after <see cref="WriteAsync"/> they carry their sequence numbers).</summary>
     public IReadOnlyList<OutboxMessage>? Produced => _added.Count > 0 ? _added : _produced;
 
     /// <summary>Marks the inbox row delivered (then deletes the message's outbox rows: <see cref="DeleteDeliveredSql"/>).</summary>
@@ -108,7 +113,7 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
         }
 
         CrashPoint.Reach(CrashPoints.Delivered);
-        _db.Entry(_inbox).State = EntityState.Detached;
+        _stored = InboxRowUpdate.Of(_inbox);
         ContinueProcessing = false;
     }
 
@@ -152,9 +157,45 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
             row.InboxConsumerId = ConsumerId;
             _added.Add(row);
         }
+        else
+        {
+            _db.Set<OutboxMessage>().Add(row);
+        }
 
-        _db.Set<OutboxMessage>().Add(row);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Writes what the pass changed that EF Core does not track, in the pass's transaction and one round trip: the rows
+    /// the consumer sent or published (each insert returns its sequence number, in the order they were sent) and the inbox
+    /// row, if its columns changed. The factory calls it after the consumer's own changes are saved, before the commit.
+    /// </summary>
+    public async Task WriteAsync(CancellationToken cancellationToken)
+    {
+        var inserts = _added.Where(r => r.SequenceNumber == 0).ToList();
+        var inboxChanged = InboxRowUpdate.Of(_inbox) != _stored;
+        if (inserts.Count == 0 && !inboxChanged) return;
+
+        var transaction = (NpgsqlTransaction)(_db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("The consumer outbox writes in the pass's transaction."));
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
+        foreach (var row in inserts) batch.BatchCommands.Add(OutboxMessageRows.Insert(_tables, row));
+        if (inboxChanged) batch.BatchCommands.Add(InboxRowUpdate.Command(_tables, _inbox));
+
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            foreach (var row in inserts)
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                    throw new InvalidOperationException("An outbox insert returned no sequence number.");
+                row.SequenceNumber = reader.GetInt64(0);
+                await reader.NextResultAsync(cancellationToken);
+            }
+        }
+
+        if (inboxChanged && batch.BatchCommands[^1].RecordsAffected != 1)
+            throw new InvalidOperationException($"Inbox row {_inbox.Id} ({_messageId}) was not found to update.");
+        _stored = InboxRowUpdate.Of(_inbox);
     }
 
     // Schedules made inside the consumer (a saga's Schedule/Unschedule, context.ScheduleSend) go to this transaction.

@@ -79,7 +79,8 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
             var outboxContext = new DbContextOutboxConsumeContext<TDbContext, T>(context, options, provider, db, inbox, state.Tables, state.Produced);
             await next.Send(outboxContext);
 
-            await db.SaveChangesAsync(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken); // the consumer's own changes, if it left any unsaved
+            await outboxContext.WriteAsync(cancellationToken); // its outbox rows and the inbox row
             var consumed = consuming && outboxContext.IsMessageConsumed;
             if (consumed) CrashPoint.Reach(CrashPoints.Consumed);
             await transaction.CommitAsync(cancellationToken);
@@ -165,16 +166,22 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
             write = true;
         }
 
-        if (write) await db.SaveChangesAsync(cancellationToken);
+        if (write)
+        {
+            var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+            await using var update = new NpgsqlBatch(transaction.Connection, transaction) { BatchCommands = { InboxRowUpdate.Command(state.Tables, inbox) } };
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         return inbox;
     }
 
     /// <summary>
-    /// Runs one of the inbox statements above in the pass's transaction and returns the row it returned, tracked (so the
-    /// pass's <c>SaveChanges</c> writes what the outbox changes on it, checked against its <c>xmin</c>), or null. These
-    /// two statements run on every received message, so they go to Npgsql directly, with positional parameters and no
-    /// EF Core query pipeline: measured in the messaging benchmark (docs/performance.md), that pipeline built the SQL and
-    /// its parameters again for every message. Npgsql's own tracing still sees them.
+    /// Runs one of the inbox statements above in the pass's transaction and returns the row it returned, locked and
+    /// untracked (<see cref="InboxRowUpdate"/> writes what the pass changes on it), or null. These two statements run on
+    /// every received message, so they go to Npgsql directly, with positional parameters and no EF Core query pipeline:
+    /// measured in the messaging benchmark (docs/performance.md), that pipeline built the SQL and its parameters again for
+    /// every message. Npgsql's own tracing still sees them.
     /// </summary>
     private async Task<InboxState?> ReadInboxAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
     {
@@ -204,7 +211,6 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
             }
         }
 
-        if (row is not null) db.Set<InboxState>().Attach(row);
         return row;
     }
 

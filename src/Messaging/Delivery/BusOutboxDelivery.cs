@@ -1,6 +1,8 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Storage;
 
@@ -22,8 +24,21 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
     /// <summary>Outbox transactions one database transaction delivers at most (it holds their locks until it commits).</summary>
     public const int OutboxesPerTransaction = 10;
 
+    // The pass's statements go to Npgsql directly (positional parameters, SQL built once per model): the pass runs for
+    // every committed bus-outbox transaction, and EF Core's query pipeline and change tracker cost more CPU than the
+    // statements themselves (docs/performance.md). The state rows are locked, so no row-version check is needed.
     private static string LockOldestOutboxesSql(MessagingTables tables) =>
-        $"SELECT *, xmin FROM {tables.OutboxState} ORDER BY created LIMIT {OutboxesPerTransaction} FOR UPDATE SKIP LOCKED";
+        $"SELECT outbox_id FROM {tables.OutboxState} ORDER BY created LIMIT {OutboxesPerTransaction} FOR UPDATE SKIP LOCKED";
+
+    private static string MessagesSql(MessagingTables tables) =>
+        $"SELECT {string.Join(", ", tables.OutboxMessageColumns)} FROM {tables.OutboxMessage} WHERE outbox_id = $1 ORDER BY sequence_number LIMIT $2";
+
+    private static string DeleteSentSql(MessagingTables tables) =>
+        $"DELETE FROM {tables.OutboxMessage} WHERE outbox_id = $1 AND sequence_number <= $2";
+
+    private static string DeleteStateSql(MessagingTables tables) => $"DELETE FROM {tables.OutboxState} WHERE outbox_id = $1";
+
+    private static string KeepStateSql(MessagingTables tables) => $"UPDATE {tables.OutboxState} SET lock_id = $2 WHERE outbox_id = $1";
 
     /// <summary>
     /// Delivers up to <see cref="OutboxesPerRound"/> outbox transactions: the messages sent, and whether the round ended
@@ -54,16 +69,21 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
 
         await using var transaction = await db.Database.BeginPassTransactionAsync(cancellationToken);
-        var states = await db.Set<OutboxState>()
-            .FromSqlRaw(MessagingTables.For(db).Sql(LockOldestOutboxesSql))
-            .AsTracking()
-            .ToListAsync(cancellationToken);
+        var tables = MessagingTables.For(db);
+        var npgsqlTransaction = (NpgsqlTransaction)transaction.GetDbTransaction();
+        var connection = npgsqlTransaction.Connection!;
+        var states = new List<Guid>(OutboxesPerTransaction);
+        await using (var lockStates = new NpgsqlCommand(tables.Sql(LockOldestOutboxesSql), connection, npgsqlTransaction))
+        await using (var reader = await lockStates.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) states.Add(reader.GetGuid(0));
+        }
 
         var total = 0;
         var drained = states.Count < OutboxesPerTransaction;
         Exception? failure = null;
         Guid? failedOutbox = null;
-        foreach (var state in states)
+        foreach (var outboxId in states)
         {
             // A stop lets the outbox in progress finish (its grace period), not the rest of the transaction's: their
             // locks go with the commit, untouched.
@@ -73,36 +93,42 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
                 break;
             }
 
-            var messages = await db.Set<OutboxMessage>().AsNoTracking()
-                .Where(m => m.OutboxId == state.OutboxId)
-                .OrderBy(m => m.SequenceNumber)
-                .Take(messageLimit)
-                .ToListAsync(cancellationToken);
+            List<OutboxMessage> messages;
+            await using (var read = new NpgsqlCommand(tables.Sql(MessagesSql), connection, npgsqlTransaction))
+            {
+                read.Parameters.Add(new NpgsqlParameter { Value = outboxId });
+                read.Parameters.Add(new NpgsqlParameter { Value = messageLimit });
+                messages = await OutboxMessageRows.ReadAsync(read, cancellationToken);
+            }
 
             (var sent, failure) = await OutboxMessageSender.SendInOrderAsync(bus, messages, "bus", CrashPoints.DeliveryMessageSent, sendTimeout, cancellationToken);
             total += sent.Count;
-            if (sent.Count > 0)
-            {
-                var last = sent[^1];
-                await db.Set<OutboxMessage>()
-                    .Where(m => m.OutboxId == state.OutboxId && m.SequenceNumber <= last)
-                    .ExecuteDeleteAsync(cancellationToken);
-            }
-
-            if (failure is null && messages.Count < messageLimit)
-            {
-                db.Remove(state);
-                continue;
-            }
 
             // Failed, or more messages than one pass takes: keep the state for the next pass (the others stay untouched).
-            state.LockId = NewId.NextGuid();
-            if (failure is not null) failedOutbox = state.OutboxId;
+            var done = failure is null && messages.Count < messageLimit;
+            await using var write = new NpgsqlBatch(connection, npgsqlTransaction);
+            if (sent.Count > 0)
+            {
+                write.BatchCommands.Add(new NpgsqlBatchCommand(tables.Sql(DeleteSentSql))
+                {
+                    Parameters = { new NpgsqlParameter { Value = outboxId }, new NpgsqlParameter { Value = sent[^1] } },
+                });
+            }
+
+            write.BatchCommands.Add(done
+                ? new NpgsqlBatchCommand(tables.Sql(DeleteStateSql)) { Parameters = { new NpgsqlParameter { Value = outboxId } } }
+                : new NpgsqlBatchCommand(tables.Sql(KeepStateSql))
+                {
+                    Parameters = { new NpgsqlParameter { Value = outboxId }, new NpgsqlParameter { Value = NewId.NextGuid() } },
+                });
+            await write.ExecuteNonQueryAsync(cancellationToken);
+            if (done) continue;
+
+            if (failure is not null) failedOutbox = outboxId;
             drained = false;
             break;
         }
 
-        await db.SaveChangesAsync(cancellationToken);
         if (total > 0) CrashPoint.Reach(CrashPoints.DeliveryRowsDeleted);
         await transaction.CommitAsync(cancellationToken);
         if (total > 0) CrashPoint.Reach(CrashPoints.DeliveryCommitted);

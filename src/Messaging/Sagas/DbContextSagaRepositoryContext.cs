@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using OrderSystem.Messaging.CrashTesting;
+using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.Sagas;
 
@@ -155,7 +156,7 @@ internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
     /// <summary>An added instance that is not to be kept (completed at once, or the state machine failed).</summary>
     public Task Discard(SagaConsumeContext<TSaga> context)
     {
-        var entry = _db.ChangeTracker.Entries<TSaga>().FirstOrDefault(x => x.Entity == context.Saga);
+        var entry = TrackedEntries.Of<TSaga>(_db).FirstOrDefault(x => x.Entity == context.Saga);
         if (entry is not null) entry.State = EntityState.Detached;
         return Task.CompletedTask;
     }
@@ -166,7 +167,7 @@ internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
         await _gate.WaitAsync(CancellationToken);
         try
         {
-            var entry = _db.ChangeTracker.Entries<TSaga>().FirstOrDefault(x => x.Entity == context.Saga);
+            var entry = TrackedEntries.Of<TSaga>(_db).FirstOrDefault(x => x.Entity == context.Saga);
             if (entry is not null)
             {
                 entry.CurrentValues.SetValues(entry.OriginalValues);

@@ -77,7 +77,7 @@ internal sealed class EntityFrameworkSagaRepositoryContextFactory<TContext, TSag
     /// </summary>
     private void ForgetTrackedInstances()
     {
-        foreach (var entry in db.ChangeTracker.Entries<TSaga>().ToList())
+        foreach (var entry in TrackedEntries.Of<TSaga>(db))
         {
             entry.State = EntityState.Detached;
         }

@@ -42,7 +42,7 @@ internal sealed class DbContextScheduleMessageProvider(ISendEndpointProvider out
     private async Task Cancel(Guid tokenId, CancellationToken cancellationToken)
     {
         // Scheduled earlier in this same unit of work and not saved yet: forget it.
-        foreach (var entry in db.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added && e.Entity.ScheduleTokenId == tokenId).ToList())
+        foreach (var entry in TrackedEntries.Of<OutboxMessage>(db).Where(e => e.State == EntityState.Added && e.Entity.ScheduleTokenId == tokenId))
             entry.State = EntityState.Detached;
 
         await db.Set<OutboxMessage>()

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using OrderSystem.Messaging.Tests.Contracts;
 using OrderSystem.Messaging.Tests.Support;
 using OrderSystem.Testing.Infrastructure;
@@ -18,16 +19,21 @@ namespace OrderSystem.Messaging.Tests.Delivery;
 public sealed class DeliveryLoopSpecs(IsolatedEnvironment environment) : IClassFixture<IsolatedEnvironment>, IAsyncLifetime
 {
     private const string PingQueue = "ping";
-    private readonly DeliveryScanCounter _scans = new();
+    private DeliveryScanCounter _scans = null!;
     private string _db = "";
 
     public async Task InitializeAsync()
     {
         _db = await environment.CreateDatabaseAsync("deliveryloop");
         await MigrationSchema.CreateAsync(_db);
+        _scans = new DeliveryScanCounter(new NpgsqlConnectionStringBuilder(_db).Database!);
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public Task DisposeAsync()
+    {
+        _scans.Dispose();
+        return Task.CompletedTask;
+    }
 
     private Task<MessagingTestHost> StartHost() =>
         MessagingTestHost.StartAsync(environment, _db,
@@ -36,8 +42,7 @@ public sealed class DeliveryLoopSpecs(IsolatedEnvironment environment) : IClassF
             {
                 o.QueryDelay = TimeSpan.FromMinutes(5);
                 o.MaxDeliveryBackoff = o.QueryDelay;
-            },
-            database: o => o.AddInterceptors(_scans));
+            });
 
     private async Task FirstPassDone()
     {
