@@ -176,8 +176,7 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
         var inboxChanged = InboxRowUpdate.Of(_inbox) != _stored;
         if (inserts.Count == 0 && !inboxChanged) return;
 
-        var transaction = (NpgsqlTransaction)(_db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("The consumer outbox writes in the pass's transaction."));
+        var transaction = _db.Database.PassTransaction();
         await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
         foreach (var row in inserts) batch.BatchCommands.Add(OutboxMessageRows.Insert(_tables, row));
         if (inboxChanged) batch.BatchCommands.Add(InboxRowUpdate.Command(_tables, _inbox));

@@ -168,7 +168,7 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
 
         if (write)
         {
-            var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+            var transaction = db.Database.PassTransaction();
             await using var update = new NpgsqlBatch(transaction.Connection, transaction) { BatchCommands = { InboxRowUpdate.Command(state.Tables, inbox) } };
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -185,9 +185,8 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
     /// </summary>
     private async Task<InboxState?> ReadInboxAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
     {
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("The inbox is read in the pass's transaction.");
-        await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)transaction.Connection!, (NpgsqlTransaction)transaction);
+        var transaction = db.Database.PassTransaction();
+        await using var command = new NpgsqlCommand(sql, transaction.Connection, transaction);
         command.Parameters.AddRange(parameters);
         InboxState? row = null;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))

@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OrderSystem.Messaging.CrashTesting;
@@ -70,7 +69,7 @@ internal sealed class BusOutboxDelivery<TDbContext>(IServiceScopeFactory scopes,
 
         await using var transaction = await db.Database.BeginPassTransactionAsync(cancellationToken);
         var tables = MessagingTables.For(db);
-        var npgsqlTransaction = (NpgsqlTransaction)transaction.GetDbTransaction();
+        var npgsqlTransaction = db.Database.PassTransaction();
         var connection = npgsqlTransaction.Connection!;
         var states = new List<Guid>(OutboxesPerTransaction);
         await using (var lockStates = new NpgsqlCommand(tables.Sql(LockOldestOutboxesSql), connection, npgsqlTransaction))

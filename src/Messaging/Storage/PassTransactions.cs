@@ -2,6 +2,7 @@ using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace OrderSystem.Messaging.Storage;
 
@@ -23,4 +24,12 @@ internal static class PassTransactions
         database.AutoSavepointsEnabled = false;
         return database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
     }
+
+    /// <summary>
+    /// The pass's open transaction as Npgsql's, for the building block's own statements that go to Npgsql directly on
+    /// its connection (its <see cref="NpgsqlTransaction.Connection"/>).
+    /// </summary>
+    public static NpgsqlTransaction PassTransaction(this DatabaseFacade database) =>
+        (NpgsqlTransaction)(database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("The messaging building block's statements run in the pass's transaction, and none is open."));
 }
