@@ -9,6 +9,7 @@
 #
 #   eng/chaos.sh [--orders N] [--rate R] [--down S] [--faults ordering,inventory,payment,notification,rabbitmq,postgresql]
 #                [--keep-servers] [--infra-dir DIR] [--rabbitmq-port P] [--postgres-port P] [--epmd-port P] [--drain-timeout S]
+#                [--run-timeout S: stop and fail past it, with what it leaves (orders not terminal, queues holding messages)]
 #
 # It runs its own RabbitMQ and PostgreSQL (eng/infra.sh with ORDERSYSTEM_INFRA_DIR=${TMPDIR:-/tmp}/ordersystem-chaos-<hash>
 # and base ports 5782/5542/4479), never the servers eng/test.sh or eng/run.sh use, and stops them at the end

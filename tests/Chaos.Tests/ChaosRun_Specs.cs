@@ -37,6 +37,9 @@ public sealed class ChaosRun_Specs(ITestOutputHelper output)
             Down = TimeSpan.FromSeconds(1),
             Faults = Enum.GetValues<FaultTarget>(),
             DrainTimeout = TimeSpan.FromMinutes(5),
+            // Below eng/test.sh's hang timeout (10 min): a stall fails here, with the notes of how far the run got and
+            // what it left (orders not terminal, queues holding messages), instead of being killed without them.
+            RunTimeout = TimeSpan.FromMinutes(8),
         };
 
         try

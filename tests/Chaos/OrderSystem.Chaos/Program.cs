@@ -19,7 +19,18 @@ catch (Exception e) when (e is ArgumentException or FormatException)
     return 2;
 }
 
-var result = await new ChaosRun(options).RunAsync();
+ChaosResult result;
+try
+{
+    result = await new ChaosRun(options).RunAsync();
+}
+catch (TimeoutException e)
+{
+    Progress.Done();
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+
 Progress.Done();
 foreach (var line in ChaosReport.Lines(result)) Console.WriteLine(line);
 return result.Passed ? 0 : 1;

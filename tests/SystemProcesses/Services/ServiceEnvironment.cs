@@ -15,6 +15,10 @@ public sealed class ServiceEnvironment
     private readonly Dictionary<string, string> _variables = new()
     {
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        // Every log line stamped with the UTC time of day, as the drivers' progress notes are: the two read side by side.
+        ["Logging__Console__FormatterName"] = "simple", // without a name, the formatter options below are not read
+        ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
+        ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
     };
 
     /// <param name="messaging">The AMQP URI, vhost included.</param>

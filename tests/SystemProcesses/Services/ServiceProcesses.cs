@@ -49,7 +49,7 @@ public sealed class ServiceProcesses(string servicesDir, string configuration, S
     }
 
     /// <summary>Polls <c>/health</c> until it answers 200; fails when the process exits or the deadline passes.</summary>
-    public async Task WaitHealthyAsync(string name, TimeSpan timeout)
+    public async Task WaitHealthyAsync(string name, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         using var http = new HttpClient { BaseAddress = Url(name), Timeout = TimeSpan.FromSeconds(5) };
         var watch = Stopwatch.StartNew();
@@ -60,29 +60,29 @@ public sealed class ServiceProcesses(string servicesDir, string configuration, S
             if (process.HasExited) throw new InvalidOperationException($"{name} exited with {process.ExitCode}; see {LogDir}.");
             try
             {
-                if ((await http.GetAsync("/health")).IsSuccessStatusCode) return;
+                if ((await http.GetAsync("/health", cancellationToken)).IsSuccessStatusCode) return;
             }
             catch (HttpRequestException)
             {
             }
-            catch (TaskCanceledException)
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
             }
 
             Progress.Line($"waiting for {name} to be healthy ({watch.Elapsed.TotalSeconds:F0} s)");
-            await Task.Delay(500);
+            await Task.Delay(500, cancellationToken);
         }
 
         throw new TimeoutException($"{name} not healthy after {timeout.TotalSeconds:F0} s; see {LogDir}.");
     }
 
     /// <summary>SIGKILL to the process: no shutdown code runs. Returns once the kernel has reaped it.</summary>
-    public async Task KillAsync(string name)
+    public async Task KillAsync(string name, CancellationToken cancellationToken = default)
     {
         Process process;
         lock (_processes) process = _processes[name].Process;
         if (!process.HasExited) process.Kill(); // SIGKILL on Unix
-        await process.WaitForExitAsync();
+        await process.WaitForExitAsync(cancellationToken);
     }
 
     /// <summary>Starts the process of <paramref name="name"/> again, the same service on the same port.</summary>

@@ -31,14 +31,14 @@ public sealed class OrderClient(Uri ordering, ClientLedger ledger) : IDisposable
     public int CancelsRequested => _cancels;
 
     /// <summary>Places <paramref name="order"/>, retrying until it is accepted or <paramref name="giveUpAfter"/> has passed.</summary>
-    public async Task PlaceAsync(PlannedOrder order, TimeSpan giveUpAfter)
+    public async Task PlaceAsync(PlannedOrder order, TimeSpan giveUpAfter, CancellationToken cancellationToken)
     {
         var body = new { customerId = order.CustomerId, lines = order.Lines.Select(l => new { sku = l.Sku, quantity = l.Quantity }) };
-        var orderId = await RetryAsync(order.IdempotencyKey, giveUpAfter, async () =>
+        var orderId = await RetryAsync(order.IdempotencyKey, giveUpAfter, cancellationToken, async () =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = JsonContent.Create(body) };
             request.Headers.Add("Idempotency-Key", order.IdempotencyKey);
-            using var response = await _http.SendAsync(request);
+            using var response = await _http.SendAsync(request, cancellationToken);
             if (response.StatusCode == HttpStatusCode.Accepted)
             {
                 var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -49,16 +49,16 @@ public sealed class OrderClient(Uri ordering, ClientLedger ledger) : IDisposable
         });
         if (orderId is not { } id) return;
         ledger.Accept(order.IdempotencyKey, id);
-        if (order.CancelAfterAccepted) await CancelAsync(order.IdempotencyKey, id, giveUpAfter);
+        if (order.CancelAfterAccepted) await CancelAsync(order.IdempotencyKey, id, giveUpAfter, cancellationToken);
     }
 
     /// <summary>Asks to cancel; 202 (cancelling) and 409 (too late: confirmed or rejected) are both answers.</summary>
-    private async Task CancelAsync(string key, Guid orderId, TimeSpan giveUpAfter)
+    private async Task CancelAsync(string key, Guid orderId, TimeSpan giveUpAfter, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _cancels);
-        await RetryAsync(key + " (cancel)", giveUpAfter, async () =>
+        await RetryAsync(key + " (cancel)", giveUpAfter, cancellationToken, async () =>
         {
-            using var response = await _http.PostAsync($"/orders/{orderId}/cancel", null);
+            using var response = await _http.PostAsync($"/orders/{orderId}/cancel", null, cancellationToken);
             return response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Conflict
                 ? Answer<bool>.Done(true)
                 : await Unsuccessful<bool>(response, $"cancel {orderId}");
@@ -75,7 +75,7 @@ public sealed class OrderClient(Uri ordering, ClientLedger ledger) : IDisposable
         return Answer<T>.Stop();
     }
 
-    private async Task<T?> RetryAsync<T>(string key, TimeSpan giveUpAfter, Func<Task<Answer<T>>> attempt)
+    private async Task<T?> RetryAsync<T>(string key, TimeSpan giveUpAfter, CancellationToken cancellationToken, Func<Task<Answer<T>>> attempt)
     {
         var watch = Stopwatch.StartNew();
         for (var failures = 0; ; failures++)
@@ -90,7 +90,7 @@ public sealed class OrderClient(Uri ordering, ClientLedger ledger) : IDisposable
             {
                 answer = Answer<T>.Retry("connection", null);
             }
-            catch (TaskCanceledException)
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 answer = Answer<T>.Retry("timeout", null);
             }
@@ -106,7 +106,7 @@ public sealed class OrderClient(Uri ordering, ClientLedger ledger) : IDisposable
 
             // Exponential back-off with jitter for errors; the server's own Retry-After for a 503.
             var backoff = answer.RetryAfter ?? TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 5))));
-            await Task.Delay(backoff + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 250)));
+            await Task.Delay(backoff + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 250)), cancellationToken);
         }
     }
 

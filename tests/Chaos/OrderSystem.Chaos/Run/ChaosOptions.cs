@@ -13,7 +13,7 @@ public sealed record ChaosOptions
         "usage: chaos [--orders N, at least: more while the faults last (1200)] [--rate R orders/s (10)] [--down S seconds a killed process stays dead (3)]\n" +
         "             [--faults ordering,inventory,payment,notification,rabbitmq,postgresql (all, in that order)]\n" +
         "             [--configuration Release|Debug (Release)] [--infra-dir DIR] [--rabbitmq-port P (5782)] [--postgres-port P (5542)]\n" +
-        "             [--epmd-port P (4479)] [--drain-timeout S (600)] [--keep-servers]";
+        "             [--epmd-port P (4479)] [--drain-timeout S (600)] [--run-timeout S (none)] [--keep-servers]";
 
     public required string RepositoryRoot { get; init; }
 
@@ -34,6 +34,13 @@ public sealed record ChaosOptions
 
     /// <summary>How long a fault's backlog, and the final one, may take to drain before the run fails.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long the whole run may take (servers and services started, orders, faults, drains); past it the run stops
+    /// where it is, names the phase it was in, and fails. None by default; the test sets one below its hang timeout, so
+    /// that a stall fails with its progress notes instead of being killed without them.
+    /// </summary>
+    public TimeSpan? RunTimeout { get; init; }
 
     /// <summary>How long a process may take to be healthy again after a restart.</summary>
     public TimeSpan HealthyTimeout { get; init; } = TimeSpan.FromMinutes(3);
@@ -63,6 +70,7 @@ public sealed record ChaosOptions
                 "--postgres-port" => options with { PostgresBasePort = Int() },
                 "--epmd-port" => options with { EpmdBasePort = Int() },
                 "--drain-timeout" => options with { DrainTimeout = TimeSpan.FromSeconds(Int()) },
+                "--run-timeout" => options with { RunTimeout = TimeSpan.FromSeconds(Int()) },
                 "--keep-servers" => options with { KeepServers = true },
                 _ => throw new ArgumentException($"unknown argument {args[i]}\n{Usage}"),
             };

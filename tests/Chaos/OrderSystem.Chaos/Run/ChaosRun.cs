@@ -17,6 +17,8 @@ namespace OrderSystem.Chaos.Run;
 /// over the placing time (a fault waits for the previous one's backlog to drain). The client keeps placing orders at
 /// the same rate until the last fault has drained, so that every fault strikes under load: at least
 /// <see cref="ChaosOptions.Orders"/> orders, more when the faults take longer. Then the final drain and the invariants.
+/// Past <see cref="ChaosOptions.RunTimeout"/> it stops wherever it is (services killed, servers stopped) and throws a
+/// <see cref="TimeoutException"/> that names the phase.
 /// </summary>
 public sealed class ChaosRun(ChaosOptions options)
 {
@@ -26,12 +28,18 @@ public sealed class ChaosRun(ChaosOptions options)
 
     public async Task<ChaosResult> RunAsync()
     {
+        using var deadline = new CancellationTokenSource();
+        if (options.RunTimeout is { } runTimeout) deadline.CancelAfter(runTimeout);
         var servers = new PrivateServers(options.RepositoryRoot, options.InfraDir, options.RabbitMqBasePort, options.PostgresBasePort, options.EpmdBasePort);
         Progress.Phase("servers");
         await servers.StartAsync();
         try
         {
-            return await RunAgainstAsync(servers);
+            return await RunAgainstAsync(servers, deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the chaos run did not finish within {options.RunTimeout?.TotalSeconds:F0} s; it was at \"{Progress.CurrentPhase}\" (its notes above say how far it got)");
         }
         finally
         {
@@ -39,7 +47,7 @@ public sealed class ChaosRun(ChaosOptions options)
         }
     }
 
-    private async Task<ChaosResult> RunAgainstAsync(PrivateServers servers)
+    private async Task<ChaosResult> RunAgainstAsync(PrivateServers servers, CancellationToken cancellationToken)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -56,7 +64,7 @@ public sealed class ChaosRun(ChaosOptions options)
         await using var services = new ServiceProcesses(options.RepositoryRoot + "/src", options.Configuration, environment);
         Progress.Phase("services");
         foreach (var name in ServiceEnvironment.ServiceNames) services.Start(name, name, FreePorts.Any());
-        foreach (var name in ServiceEnvironment.ServiceNames) await services.WaitHealthyAsync(name, options.HealthyTimeout);
+        foreach (var name in ServiceEnvironment.ServiceNames) await services.WaitHealthyAsync(name, options.HealthyTimeout, cancellationToken);
         Progress.Note($"four services healthy; their logs in {services.LogDir}");
 
         var runId = startedAt.ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture) + Random.Shared.Next(1000, 9999);
@@ -67,40 +75,54 @@ public sealed class ChaosRun(ChaosOptions options)
         using var client = new OrderClient(services.Url("Ordering"), ledger);
         await using var orderdb = NpgsqlDataSource.Create(Database("orderdb"));
         var backlog = new OrderBacklog(orderdb);
-        var injector = new FaultInjector(options, services, servers, backlog, ledger);
+        var stuck = new StuckOrders(backlog, management, VirtualHost);
+        var injector = new FaultInjector(options, services, servers, backlog, ledger, stuck);
 
         Progress.Phase("orders and faults");
         Progress.Note($"placing {options.Orders} orders at {options.Rate}/s over {options.PlacingTime.TotalSeconds:F0} s (more while faults last); faults: {string.Join(", ", options.Faults)}");
-        using var faultsDone = new CancellationTokenSource();
-        var placing = PlaceAsync(client, catalog, faultsDone.Token);
         var faults = new List<FaultResult>();
-        var placingClock = Stopwatch.StartNew();
-        for (var i = 0; i < options.Faults.Count; i++)
+        int placed;
+        TimeSpan? finalDrain;
+        try
         {
-            var due = options.PlacingTime * (i + 1) / (options.Faults.Count + 1);
-            while (placingClock.Elapsed < due)
+            using var faultsDone = new CancellationTokenSource();
+            var placing = PlaceAsync(client, catalog, faultsDone.Token, cancellationToken);
+            var placingClock = Stopwatch.StartNew();
+            for (var i = 0; i < options.Faults.Count; i++)
             {
-                Progress.Line($"{ledger.Accepted.Count} accepted, {ledger.Retries} retries; next fault {options.Faults[i]} in {(due - placingClock.Elapsed).TotalSeconds:F0} s");
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, (due - placingClock.Elapsed).TotalMilliseconds)));
+                var due = options.PlacingTime * (i + 1) / (options.Faults.Count + 1);
+                while (placingClock.Elapsed < due)
+                {
+                    Progress.Line($"{ledger.Accepted.Count} accepted, {ledger.Retries} retries; next fault {options.Faults[i]} in {(due - placingClock.Elapsed).TotalSeconds:F0} s");
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, (due - placingClock.Elapsed).TotalMilliseconds)), cancellationToken);
+                }
+
+                faults.Add(await injector.InjectAsync(options.Faults[i], cancellationToken));
+                loads.Add(LoadAverage.ReadAll());
             }
 
-            faults.Add(await injector.InjectAsync(options.Faults[i]));
-            loads.Add(LoadAverage.ReadAll());
+            await faultsDone.CancelAsync();
+
+            while (!placing.IsCompleted)
+            {
+                Progress.Line($"{ledger.Accepted.Count} of {options.Orders} accepted, {ledger.Retries} retries");
+                await Task.WhenAny(placing, Task.Delay(1000, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            placed = await placing;
+            Progress.Phase("final drain");
+            var drainClock = Stopwatch.StartNew();
+            finalDrain = await backlog.DrainAsync(ledger.AcceptedIds(), options.DrainTimeout, cancellationToken) ? drainClock.Elapsed : (TimeSpan?)null;
+            Progress.Note(finalDrain is { } d ? $"every accepted order terminal {d.TotalSeconds:F1} s after the last one was placed" : "final backlog NOT drained");
+            if (finalDrain is null) await stuck.NoteAsync(ledger.AcceptedIds(), cancellationToken);
         }
-
-        await faultsDone.CancelAsync();
-
-        while (!placing.IsCompleted)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Progress.Line($"{ledger.Accepted.Count} of {options.Orders} accepted, {ledger.Retries} retries");
-            await Task.WhenAny(placing, Task.Delay(1000));
+            await stuck.NoteAsync(ledger.AcceptedIds(), CancellationToken.None); // the run's time is up: what it leaves
+            throw;
         }
 
-        var placed = await placing;
-        Progress.Phase("final drain");
-        var drainClock = Stopwatch.StartNew();
-        var finalDrain = await backlog.DrainAsync(ledger.AcceptedIds(), options.DrainTimeout) ? drainClock.Elapsed : (TimeSpan?)null;
-        Progress.Note(finalDrain is { } d ? $"every accepted order terminal {d.TotalSeconds:F1} s after the last one was placed" : "final backlog NOT drained");
         loads.Add(LoadAverage.ReadAll());
 
         Progress.Phase("invariants");
@@ -117,15 +139,15 @@ public sealed class ChaosRun(ChaosOptions options)
     /// <see cref="ChaosOptions.Orders"/> are placed and <paramref name="faultsDone"/> is cancelled (at most four times
     /// as many: the catalog's stock is sized for that). Returns how many were placed.
     /// </summary>
-    private async Task<int> PlaceAsync(OrderClient client, ChaosCatalog catalog, CancellationToken faultsDone)
+    private async Task<int> PlaceAsync(OrderClient client, ChaosCatalog catalog, CancellationToken faultsDone, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var orders = new List<Task>(options.Orders);
         for (var n = 0; n < ChaosCatalog.MaxOrdersFactor * options.Orders && (n < options.Orders || !faultsDone.IsCancellationRequested); n++)
         {
             var due = TimeSpan.FromSeconds(n / options.Rate);
-            if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed); // pacing the client, not synchronisation
-            orders.Add(client.PlaceAsync(catalog.Order(n), GiveUpAfter));
+            if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed, cancellationToken); // pacing the client, not synchronisation
+            orders.Add(client.PlaceAsync(catalog.Order(n), GiveUpAfter, cancellationToken));
         }
 
         await Task.WhenAll(orders);

@@ -34,16 +34,16 @@ public sealed class PrivateServers(string repositoryRoot, string dir, int rabbit
     }
 
     /// <summary>SIGKILL to RabbitMQ's Erlang VM; returns once it and its helper processes are gone.</summary>
-    public Task KillRabbitMqAsync() => KillAsync(PidFile(InfraServers.RabbitMqPidFile), "RabbitMQ");
+    public Task KillRabbitMqAsync(CancellationToken cancellationToken) => KillAsync(PidFile(InfraServers.RabbitMqPidFile), "RabbitMQ", cancellationToken);
 
     /// <summary>SIGKILL to the postmaster; returns once its backends have noticed and exited too.</summary>
-    public Task KillPostgresAsync() => KillAsync(PidFile(InfraServers.PostgresPidFile), "PostgreSQL");
+    public Task KillPostgresAsync(CancellationToken cancellationToken) => KillAsync(PidFile(InfraServers.PostgresPidFile), "PostgreSQL", cancellationToken);
 
     /// <summary>Starts whichever server is not running again, on the ports it had (fails if one of them was taken meanwhile).</summary>
-    public async Task RestartAsync()
+    public async Task RestartAsync(CancellationToken cancellationToken)
     {
         var ports = PortsFile.Parse(_ports);
-        await InfraAsync("start", ports["RMQ_PORT"], ports["PG_PORT"], ports["EPMD_PORT"]);
+        await InfraAsync("start", ports["RMQ_PORT"], ports["PG_PORT"], ports["EPMD_PORT"], cancellationToken);
         var now = await File.ReadAllTextAsync(Path.Combine(dir, "ports"));
         if (now != _ports) throw new InvalidOperationException($"the servers came back on other ports ({now.ReplaceLineEndings(" ")}; were {_ports.ReplaceLineEndings(" ")}): a port was taken meanwhile.");
     }
@@ -56,7 +56,7 @@ public sealed class PrivateServers(string repositoryRoot, string dir, int rabbit
     private int PidFile(string relative) =>
         InfraServers.Pid(dir, relative) ?? throw new InvalidOperationException($"no pid in {Path.Combine(dir, relative)}: is the server running?");
 
-    private static async Task KillAsync(int pid, string what)
+    private static async Task KillAsync(int pid, string what, CancellationToken cancellationToken)
     {
         var family = ProcStat.Children(pid).Append(pid).ToList();
         using (var process = Process.GetProcessById(pid)) process.Kill(); // SIGKILL
@@ -80,11 +80,11 @@ public sealed class PrivateServers(string repositoryRoot, string dir, int rabbit
             }
 
             if (watch.Elapsed > TimeSpan.FromSeconds(90)) throw new TimeoutException($"{what}'s processes still alive 90 s after SIGKILL.");
-            await Task.Delay(100);
+            await Task.Delay(100, cancellationToken);
         }
     }
 
-    private async Task InfraAsync(string command, int rabbitMqPort, int postgresPort, int epmdPort)
+    private async Task InfraAsync(string command, int rabbitMqPort, int postgresPort, int epmdPort, CancellationToken cancellationToken = default)
     {
         var info = new ProcessStartInfo("bash", [Path.Combine(repositoryRoot, "eng", "infra.sh"), command])
         {
@@ -99,7 +99,8 @@ public sealed class PrivateServers(string repositoryRoot, string dir, int rabbit
         using var process = Process.Start(info) ?? throw new InvalidOperationException("eng/infra.sh did not start.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(ScriptTimeout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ScriptTimeout);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -107,10 +108,27 @@ public sealed class PrivateServers(string repositoryRoot, string dir, int rabbit
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"eng/infra.sh {command} did not finish within {ScriptTimeout.TotalMinutes} min: {await stderr}");
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new TimeoutException($"eng/infra.sh {command} did not finish within {ScriptTimeout.TotalMinutes} min: {await Rest(stderr)}");
         }
 
-        if (process.ExitCode != 0) throw new InvalidOperationException($"eng/infra.sh {command} failed ({process.ExitCode}): {await stderr}");
-        if (command == "start") _exports = ExportLines.Parse(await stdout);
+        if (process.ExitCode != 0) throw new InvalidOperationException($"eng/infra.sh {command} failed ({process.ExitCode}): {await Rest(stderr)}");
+        if (command == "start") _exports = ExportLines.Parse(await Rest(stdout));
+    }
+
+    /// <summary>
+    /// What the script wrote, once it has exited. A server it started in the background and that kept the pipe open
+    /// would keep the stream from ending: then whatever arrived within a few seconds.
+    /// </summary>
+    private static async Task<string> Rest(Task<string> output)
+    {
+        try
+        {
+            return await output.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            return "(its output did not end: a process it started holds the pipe)";
+        }
     }
 }
