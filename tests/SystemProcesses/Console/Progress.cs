@@ -5,8 +5,8 @@ namespace OrderSystem.SystemProcesses.Console;
 /// <summary>
 /// What a long-running driver prints on stderr while it runs: one line rewritten in place (<see cref="Line"/>), notes
 /// that stay (<see cref="Note"/>), each with the load average. <see cref="Persistent"/> writes a line as a note, at
-/// most one every few seconds, and stamps every note with the UTC time of day: for logs that are not a terminal (a
-/// test's output), to be read next to the services' logs, which carry the same stamps.
+/// most one every few seconds: for logs that are not a terminal (a test's output). Every note carries the UTC time of
+/// day, to be read next to the services' logs, which carry the same stamps.
 /// </summary>
 public static class Progress
 {
@@ -45,7 +45,7 @@ public static class Progress
     public static void Note(string text)
     {
         if (Persistent) Output.WriteLine($"[{Tag} {DateTime.UtcNow:HH:mm:ss}] {text} (load {LoadAverage.Read()})");
-        else Output.WriteLine($"\r[{Tag}] {text}".PadRight(110));
+        else Output.WriteLine($"\r[{Tag} {DateTime.UtcNow:HH:mm:ss}] {text}".PadRight(110));
     }
 
     public static void Done()
