@@ -94,7 +94,7 @@ public sealed class RabbitMqManagement : IDisposable
     /// </summary>
     public async Task<IReadOnlyList<string>> CloseConnectionsAsync(string vhost)
     {
-        var connections = await _http.GetFromJsonAsync<List<ConnectionInfo>>($"vhosts/{Uri.EscapeDataString(vhost)}/connections") ?? [];
+        var connections = await GetConnectionsAsync(vhost);
         var closed = new List<string>();
         foreach (var connection in connections)
         {
@@ -106,6 +106,10 @@ public sealed class RabbitMqManagement : IDisposable
 
         return closed;
     }
+
+    /// <summary>The connections of <paramref name="vhost"/> the broker lists (with the same lag as above).</summary>
+    public async Task<IReadOnlyList<ConnectionInfo>> GetConnectionsAsync(string vhost) =>
+        await _http.GetFromJsonAsync<List<ConnectionInfo>>($"vhosts/{Uri.EscapeDataString(vhost)}/connections") ?? [];
 
     public void Dispose() => _http.Dispose();
 
