@@ -12,6 +12,11 @@ public sealed class OrderBacklog(NpgsqlDataSource orderdb)
 {
     public static readonly string[] TerminalStates = ["Confirmed", "Rejected", "Cancelled"];
 
+    /// <summary>The orders of @ids that have no saga row or one in a state that is not terminal.</summary>
+    private const string NotTerminal =
+        "FROM unnest(@ids) AS o(id) LEFT JOIN order_states s ON s.correlation_id = o.id " +
+        "WHERE s.current_state IS NULL OR NOT (s.current_state = ANY(@terminal))";
+
     /// <summary>How many of <paramref name="ids"/> are not terminal.</summary>
     public async Task<int> PendingAsync(IReadOnlyList<Guid> ids, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -20,11 +25,7 @@ public sealed class OrderBacklog(NpgsqlDataSource orderdb)
         {
             try
             {
-                await using var command = orderdb.CreateCommand(
-                    "SELECT count(*) FROM unnest(@ids) AS o(id) LEFT JOIN order_states s ON s.correlation_id = o.id " +
-                    "WHERE s.current_state IS NULL OR NOT (s.current_state = ANY(@terminal))");
-                command.Parameters.AddWithValue("ids", ids.ToArray());
-                command.Parameters.AddWithValue("terminal", TerminalStates);
+                await using var command = Command($"SELECT count(*) {NotTerminal}", ids);
                 return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException && watch.Elapsed < timeout && !cancellationToken.IsCancellationRequested)
@@ -52,15 +53,19 @@ public sealed class OrderBacklog(NpgsqlDataSource orderdb)
     /// <summary>Up to <paramref name="limit"/> of <paramref name="ids"/> that are not terminal, each with its saga's state (none: no saga row).</summary>
     public async Task<IReadOnlyList<(Guid Id, string? State)>> NotTerminalAsync(IReadOnlyList<Guid> ids, int limit, CancellationToken cancellationToken = default)
     {
-        await using var command = orderdb.CreateCommand(
-            "SELECT o.id, s.current_state FROM unnest(@ids) AS o(id) LEFT JOIN order_states s ON s.correlation_id = o.id " +
-            "WHERE s.current_state IS NULL OR NOT (s.current_state = ANY(@terminal)) ORDER BY o.id LIMIT @limit");
-        command.Parameters.AddWithValue("ids", ids.ToArray());
-        command.Parameters.AddWithValue("terminal", TerminalStates);
+        await using var command = Command($"SELECT o.id, s.current_state {NotTerminal} ORDER BY o.id LIMIT @limit", ids);
         command.Parameters.AddWithValue("limit", limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var found = new List<(Guid, string?)>();
         while (await reader.ReadAsync(cancellationToken)) found.Add((reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
         return found;
+    }
+
+    private NpgsqlCommand Command(string sql, IReadOnlyList<Guid> ids)
+    {
+        var command = orderdb.CreateCommand(sql);
+        command.Parameters.AddWithValue("ids", ids.ToArray());
+        command.Parameters.AddWithValue("terminal", TerminalStates);
+        return command;
     }
 }

@@ -7,7 +7,8 @@ namespace OrderSystem.Chaos.Run;
 /// <summary>
 /// What a backlog that did not drain leaves to look at, written as progress notes: a few of the orders that are not
 /// terminal with their saga's state, and every queue of the run's vhost that still holds messages (ready and
-/// unacknowledged), and with how many consumers. Enough to tell a message that waits in a queue from one that is gone.
+/// unacknowledged), and with how many consumers (the management API's figures, a few seconds old). Enough to tell a
+/// message that waits in a queue from one that is gone.
 /// </summary>
 public sealed class StuckOrders(OrderBacklog backlog, RabbitMqManagement management, string virtualHost)
 {
@@ -17,8 +18,9 @@ public sealed class StuckOrders(OrderBacklog backlog, RabbitMqManagement managem
     {
         try
         {
-            foreach (var (id, state) in await backlog.NotTerminalAsync(ids, Shown, cancellationToken))
-                Progress.Note($"not terminal: order {id} ({state ?? "no saga row"})");
+            var notTerminal = await backlog.NotTerminalAsync(ids, Shown, cancellationToken);
+            if (notTerminal.Count == 0) Progress.Note($"every one of the {ids.Count} accepted orders is terminal");
+            foreach (var (id, state) in notTerminal) Progress.Note($"not terminal: order {id} ({state ?? "no saga row"})");
             var holding = (await management.GetQueuesAsync(virtualHost)).Where(q => q.Messages > 0).ToList();
             Progress.Note(holding.Count == 0
                 ? "no queue holds a message"
