@@ -94,17 +94,20 @@ function apply(update) {
   const order = orders.get(update.orderId);
   if (!order) return;
   if ((update.history?.length ?? 0) < order.history.length) return;
+  const moved = (update.history?.length ?? 0) > order.history.length;
   Object.assign(order, {
     customerId: update.customerId, state: update.state, total: update.total, reason: update.reason, history: update.history,
   });
   if (update.lines) order.lines = update.lines;
   renderOrder(order);
+  // A reservation, a release, a sale: the stock may have moved. Here, not only on a live event, because an order's
+  // states can arrive before the page knows the order (they wait in `unclaimed`) or through a read.
+  if (moved) reloadProductsSoon();
 }
 
 function onStateChanged(change) {
   if (orders.has(change.orderId)) {
     apply(change);
-    reloadProductsSoon(); // a reservation, a release: the stock moved
   } else {
     unclaimed.set(change.orderId, change);
     if (unclaimed.size > 200) unclaimed.delete(unclaimed.keys().next().value);
