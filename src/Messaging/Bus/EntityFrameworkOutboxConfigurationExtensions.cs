@@ -42,6 +42,7 @@ public static class EntityFrameworkOutboxConfigurationExtensions
         bus.TryAddSingleton<BusOutboxNotificationInterceptor<TDbContext>>();
         bus.ConfigureDbContext<TDbContext>((provider, db) =>
             db.AddInterceptors(provider.GetRequiredService<BusOutboxNotificationInterceptor<TDbContext>>(), AfterCommit.Interceptor));
+        bus.TryAddSingleton<DeliveredMarks<TDbContext>>();
         bus.TryAddScoped<IOutboxContextFactory<TDbContext>, EntityFrameworkOutboxContextFactory<TDbContext>>();
 
         if (options.BusOutboxEnabled)

@@ -37,6 +37,13 @@ public sealed class EntityFrameworkOutboxOptions
     /// </summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Longest a consumed message's "delivered" mark waits for another open consuming pass of this process to carry it in
+    /// its own transaction (group commit: <see cref="ConsumerOutbox.DeliveredMarks{TDbContext}"/>) before it is written on
+    /// its own. Only the broker acknowledgement of that message waits; the messages it produced are already sent.
+    /// </summary>
+    public TimeSpan DeliveredMarkWait { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Longest pause between attempts while the database (or the broker) is unreachable.</summary>
     public TimeSpan MaxDeliveryBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -74,6 +81,7 @@ public sealed class EntityFrameworkOutboxOptions
         var errors = new List<string>();
         if (QueryDelay <= TimeSpan.Zero) errors.Add($"{nameof(QueryDelay)} must be positive.");
         if (SendTimeout <= TimeSpan.Zero) errors.Add($"{nameof(SendTimeout)} must be positive.");
+        if (DeliveredMarkWait < TimeSpan.Zero) errors.Add($"{nameof(DeliveredMarkWait)} must not be negative.");
         if (QueryMessageLimit < 1) errors.Add($"{nameof(QueryMessageLimit)} must be at least 1.");
         if (MessageDeliveryLimit < 1) errors.Add($"{nameof(MessageDeliveryLimit)} must be at least 1.");
         if (InboxCleanupInterval <= TimeSpan.Zero) errors.Add($"{nameof(InboxCleanupInterval)} must be positive.");

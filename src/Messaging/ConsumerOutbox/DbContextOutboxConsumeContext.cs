@@ -31,13 +31,15 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
     private readonly MessagingTables _tables;
     private readonly IReadOnlyList<OutboxMessage>? _produced;
     private readonly List<OutboxMessage> _added = [];
+    private readonly DeliveredMarks<TDbContext> _marks;
     private InboxRowUpdate.Values _stored;
     private MessageSchedulerContext? _scheduler;
 
     public DbContextOutboxConsumeContext(ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider,
-        TDbContext db, InboxState inbox, MessagingTables tables, IReadOnlyList<OutboxMessage>? produced)
+        TDbContext db, InboxState inbox, MessagingTables tables, IReadOnlyList<OutboxMessage>? produced, DeliveredMarks<TDbContext> marks)
         : base(context, options, provider)
     {
+        _marks = marks;
         _db = db;
         _inbox = inbox;
         _messageId = inbox.MessageId;
@@ -48,13 +50,6 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
 
     /// <summary>The outbox rows this pass added (after <see cref="WriteAsync"/> they carry their sequence numbers).</summary>
     public IReadOnlyList<OutboxMessage>? Produced => _added.Count > 0 ? _added : _produced;
-
-    /// <summary>Marks the inbox row delivered (then deletes the message's outbox rows: <see cref="DeleteDeliveredSql"/>).</summary>
-    private static string MarkDeliveredSql(MessagingTables tables) =>
-        $"UPDATE {tables.InboxState} SET delivered = $1, last_sequence_number = $2 WHERE id = $3";
-
-    private static string DeleteDeliveredSql(MessagingTables tables) =>
-        $"DELETE FROM {tables.OutboxMessage} WHERE inbox_message_id = $1 AND inbox_consumer_id = $2";
 
     public override bool ContinueProcessing { get; set; } = true;
     public override bool IsMessageConsumed => _inbox.Consumed.HasValue;
@@ -77,39 +72,22 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
 
     public override async Task SetDelivered()
     {
-        // One round trip, a batch of two statements: mark delivered and delete the delivered rows (the entity is then
-        // detached, so the pass's final SaveChanges does not write it again). This runs once per received message that
-        // produced something, so it goes to Npgsql directly (positional parameters, no EF Core raw-SQL pipeline): in the
-        // pass's transaction when there is one, and as one implicit transaction right after the consuming pass otherwise.
+        // Mark the inbox row delivered and delete the sent rows. Under a later delivery's row lock, in that pass's
+        // transaction; right after the consuming pass (no transaction), as a mark that another open pass of this process
+        // carries in its batch, or that is written on its own (DeliveredMarks: group commit). Either way it is committed
+        // before this returns, and so before the broker delivery is acknowledged.
         _inbox.Delivered = DateTime.UtcNow;
-        await _db.Database.OpenConnectionAsync(CancellationToken);
-        try
+        var mark = new DeliveredMarks<TDbContext>.Mark(_inbox.Id, _messageId, ConsumerId, _inbox.Delivered.Value, _inbox.LastSequenceNumber);
+        if (_db.Database.CurrentTransaction is null)
         {
-            await using var batch = new NpgsqlBatch((NpgsqlConnection)_db.Database.GetDbConnection(),
-                (NpgsqlTransaction?)_db.Database.CurrentTransaction?.GetDbTransaction())
-            {
-                BatchCommands =
-                {
-                    new NpgsqlBatchCommand(_tables.Sql(MarkDeliveredSql))
-                    {
-                        Parameters =
-                        {
-                            new NpgsqlParameter { Value = _inbox.Delivered.Value },
-                            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)_inbox.LastSequenceNumber ?? DBNull.Value },
-                            new NpgsqlParameter { Value = _inbox.Id },
-                        },
-                    },
-                    new NpgsqlBatchCommand(_tables.Sql(DeleteDeliveredSql))
-                    {
-                        Parameters = { new NpgsqlParameter { Value = _messageId }, new NpgsqlParameter { Value = ConsumerId } },
-                    },
-                },
-            };
-            await batch.ExecuteNonQueryAsync(CancellationToken);
+            await _marks.WriteAsync(_db, _tables, mark, CancellationToken);
         }
-        finally
+        else
         {
-            await _db.Database.CloseConnectionAsync();
+            var transaction = _db.Database.PassTransaction();
+            await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
+            foreach (var command in DeliveredMarks<TDbContext>.Commands(_tables, [mark])) batch.BatchCommands.Add(command);
+            await batch.ExecuteNonQueryAsync(CancellationToken);
         }
 
         CrashPoint.Reach(CrashPoints.Delivered);
@@ -167,19 +145,25 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
 
     /// <summary>
     /// Writes what the pass changed that EF Core does not track, in the pass's transaction and one round trip: the rows
-    /// the consumer sent or published (each insert returns its sequence number, in the order they were sent) and the inbox
-    /// row, if its columns changed. The factory calls it after the consumer's own changes are saved, before the commit.
+    /// the consumer sent or published (each insert returns its sequence number, in the order they were sent), the inbox
+    /// row if its columns changed, and the "delivered" marks of other messages this pass carries (<see cref="DeliveredMarks{TDbContext}"/>).
+    /// The factory calls it after the consumer's own changes are saved, before the commit.
     /// </summary>
-    public async Task WriteAsync(CancellationToken cancellationToken)
+    public async Task WriteAsync(IReadOnlyList<DeliveredMarks<TDbContext>.Mark> carried, CancellationToken cancellationToken)
     {
         var inserts = _added.Where(r => r.SequenceNumber == 0).ToList();
         var inboxChanged = InboxRowUpdate.Of(_inbox) != _stored;
-        if (inserts.Count == 0 && !inboxChanged) return;
+        if (inserts.Count == 0 && !inboxChanged && carried.Count == 0) return;
 
         var transaction = _db.Database.PassTransaction();
         await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
         foreach (var row in inserts) batch.BatchCommands.Add(OutboxMessageRows.Insert(_tables, row));
-        if (inboxChanged) batch.BatchCommands.Add(InboxRowUpdate.Command(_tables, _inbox));
+        var inboxUpdate = inboxChanged ? InboxRowUpdate.Command(_tables, _inbox) : null;
+        if (inboxUpdate is not null) batch.BatchCommands.Add(inboxUpdate);
+        if (carried.Count > 0)
+        {
+            foreach (var command in DeliveredMarks<TDbContext>.Commands(_tables, carried)) batch.BatchCommands.Add(command);
+        }
 
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
@@ -192,7 +176,7 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
             }
         }
 
-        if (inboxChanged && batch.BatchCommands[^1].RecordsAffected != 1)
+        if (inboxUpdate is not null && inboxUpdate.RecordsAffected != 1)
             throw new InvalidOperationException($"Inbox row {_inbox.Id} ({_messageId}) was not found to update.");
         _stored = InboxRowUpdate.Of(_inbox);
     }

@@ -15,7 +15,8 @@ namespace OrderSystem.Messaging.ConsumerOutbox;
 /// the transaction: each pass is one READ COMMITTED transaction that this factory begins before the consumer or saga runs
 /// and commits after it, so they only write and publish (docs/messaging.md, "Consumer outbox + inbox", has the passes).
 /// </summary>
-public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext db, IServiceProvider provider) : IOutboxContextFactory<TDbContext>
+public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext db, IServiceProvider provider, DeliveredMarks<TDbContext> marks)
+    : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
     /// <summary>The inbox row's columns, in the order <see cref="ReadInboxAsync"/> reads them.</summary>
@@ -63,12 +64,17 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
 
         var cancellationToken = context.CancellationToken;
         await using var transaction = await db.Database.BeginPassTransactionAsync(cancellationToken);
+        marks.PassOpened(); // other messages' "delivered" marks may now wait to ride in this transaction
+        var open = true;
+        IReadOnlyList<DeliveredMarks<TDbContext>.Mark> carried = [];
         try
         {
             var inbox = await LockInboxAsync(context, state, cancellationToken);
             if (inbox is null)
             {
                 // Gone between statements (the inserting transaction rolled back, or cleanup): start over.
+                open = false;
+                marks.PassAbandoned();
                 await transaction.CommitAsync(cancellationToken);
                 state.TryInsert = true;
                 return true;
@@ -76,14 +82,17 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
 
             var consuming = inbox.Consumed is null;
             var delivering = inbox.Delivered is null;
-            var outboxContext = new DbContextOutboxConsumeContext<TDbContext, T>(context, options, provider, db, inbox, state.Tables, state.Produced);
+            var outboxContext = new DbContextOutboxConsumeContext<TDbContext, T>(context, options, provider, db, inbox, state.Tables, state.Produced, marks);
             await next.Send(outboxContext);
 
             await db.SaveChangesAsync(cancellationToken); // the consumer's own changes, if it left any unsaved
-            await outboxContext.WriteAsync(cancellationToken); // its outbox rows and the inbox row
+            open = false;
+            carried = marks.PassWriting();
+            await outboxContext.WriteAsync(carried, cancellationToken); // its outbox rows, the inbox row, the marks it carries
             var consumed = consuming && outboxContext.IsMessageConsumed;
             if (consumed) CrashPoint.Reach(CrashPoints.Consumed);
             await transaction.CommitAsync(cancellationToken);
+            marks.PassCommitted(carried);
             if (consumed) CrashPoint.Reach(CrashPoints.ConsumedCommitted);
             if (delivering && outboxContext.IsOutboxDelivered) CrashPoint.Reach(CrashPoints.DeliveredCommitted);
             state.Produced = outboxContext.Produced;
@@ -92,6 +101,8 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
         }
         catch
         {
+            if (open) marks.PassAbandoned();
+            marks.PassRolledBack(carried); // they wait again, for another pass or their owners
             try
             {
                 await transaction.RollbackAsync(CancellationToken.None);
@@ -120,7 +131,7 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
         where T : class
     {
         state.JustConsumed = null;
-        var outboxContext = new DbContextOutboxConsumeContext<TDbContext, T>(context, options, provider, db, consumed, state.Tables, state.Produced);
+        var outboxContext = new DbContextOutboxConsumeContext<TDbContext, T>(context, options, provider, db, consumed, state.Tables, state.Produced, marks);
         await next.Send(outboxContext);
         if (outboxContext.IsOutboxDelivered) CrashPoint.Reach(CrashPoints.DeliveredCommitted);
         return outboxContext.ContinueProcessing;

@@ -18,6 +18,10 @@ public static class MessagingTelemetry
     public static readonly Counter<long> Delivered =
         Meter.CreateCounter<long>("messaging.outbox.delivered", "{message}", "Outbox messages handed to the broker");
 
+    public static readonly Counter<long> DeliveredMarks =
+        Meter.CreateCounter<long>("messaging.inbox.delivered_marks", "{mark}",
+            "Inbox rows marked delivered after their produced messages were sent; written_by: pass (carried in another message's transaction) or owner");
+
     private static readonly Dictionary<SnapshotKey, BacklogSnapshot> Snapshots = [];
 
     static MessagingTelemetry()
