@@ -171,7 +171,7 @@ public sealed class DeliveredMarks<TDbContext>(EntityFrameworkOutboxOptionsFor<T
 
     /// <summary>
     /// The open pass is about to write its batch: it takes every waiting mark. The caller adds <see cref="Commands"/> for
-    /// them to its batch and calls <see cref="PassCommitted"/> or <see cref="PassRolledBack"/>.
+    /// them to its batch and calls <see cref="PassCommitted"/> or <see cref="PassFailed"/>.
     /// </summary>
     internal IReadOnlyList<Mark> PassWriting()
     {
@@ -185,7 +185,7 @@ public sealed class DeliveredMarks<TDbContext>(EntityFrameworkOutboxOptionsFor<T
         }
     }
 
-    /// <summary>The open pass ended without writing (it failed, or found nothing to do).</summary>
+    /// <summary>The open pass ended without writing: it found nothing to do.</summary>
     internal void PassAbandoned() => Ended(returned: [], pass: true);
 
     internal void PassCommitted(IReadOnlyList<Mark> carried)
@@ -200,8 +200,11 @@ public sealed class DeliveredMarks<TDbContext>(EntityFrameworkOutboxOptionsFor<T
         Ended(returned: []);
     }
 
-    /// <summary>The pass that wrote <paramref name="carried"/> in its batch rolled back: they wait again.</summary>
-    internal void PassRolledBack(IReadOnlyList<Mark> carried) => Ended(returned: carried);
+    /// <summary>
+    /// The pass failed: before its write (<paramref name="open"/>), or after it, and the marks it
+    /// <paramref name="carried"/> in its batch rolled back with it and wait again.
+    /// </summary>
+    internal void PassFailed(bool open, IReadOnlyList<Mark> carried) => Ended(returned: carried, pass: open);
 
     /// <summary>
     /// A pass or an owner's statement ended; <paramref name="returned"/> marks were not committed and wait again. When

@@ -101,8 +101,7 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
         }
         catch
         {
-            if (open) marks.PassAbandoned();
-            marks.PassRolledBack(carried); // they wait again, for another pass or their owners
+            marks.PassFailed(open, carried); // the marks it carried wait again, for another pass or their owners
             try
             {
                 await transaction.RollbackAsync(CancellationToken.None);
