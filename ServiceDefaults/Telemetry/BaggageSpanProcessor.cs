@@ -19,9 +19,12 @@ internal sealed class BaggageSpanProcessor(IOptions<BaggageAttributeOptions> opt
     /// <summary>How many recent spans' attributes are kept for children that start after their parent ended.</summary>
     public const int Remembered = 4096;
 
-    // Attributes of recent spans by span id; the queue evicts the oldest (memory stays bounded).
+    // Attributes of recent spans by span id; a ring of their ids evicts the oldest (memory stays bounded). A ring rather
+    // than a ConcurrentQueue, whose Count (a consistent snapshot of its segments) this asked on every span.
     private readonly ConcurrentDictionary<ActivitySpanId, KeyValuePair<string, string>[]> _recent = new();
-    private readonly ConcurrentQueue<ActivitySpanId> _order = new();
+    private readonly ActivitySpanId[] _ring = new ActivitySpanId[Remembered];
+    private readonly Lock _ringLock = new();
+    private int _next;
 
     public override void OnStart(Activity data)
     {
@@ -48,20 +51,34 @@ internal sealed class BaggageSpanProcessor(IOptions<BaggageAttributeOptions> opt
     private void Remember(ActivitySpanId spanId, KeyValuePair<string, string>[] attributes)
     {
         if (!_recent.TryAdd(spanId, attributes)) return;
-        _order.Enqueue(spanId);
-        while (_order.Count > Remembered && _order.TryDequeue(out var oldest)) _recent.TryRemove(oldest, out _);
-    }
-
-    private static KeyValuePair<string, string>[] Copy(Activity activity, HashSet<string> keys)
-    {
-        List<KeyValuePair<string, string>>? copied = null;
-        foreach (var (key, value) in activity.Baggage)
+        ActivitySpanId oldest;
+        lock (_ringLock)
         {
-            if (value is null || !keys.Contains(key)) continue;
-            if (activity.GetTagItem(key) is null) activity.SetTag(key, value);
-            (copied ??= []).Add(new KeyValuePair<string, string>(key, value));
+            oldest = _ring[_next];
+            _ring[_next] = spanId;
+            _next = (_next + 1) % Remembered;
         }
 
-        return copied?.ToArray() ?? [];
+        if (oldest != default) _recent.TryRemove(oldest, out _);
+    }
+
+    /// <summary>
+    /// Sets each allowed key the span's baggage holds (its own, or its nearest parent's) as an attribute, unless already
+    /// set, and returns them. Asks for the few allowed keys rather than walking every baggage entry of the span and its
+    /// parents: this runs twice for every span.
+    /// </summary>
+    private static KeyValuePair<string, string>[] Copy(Activity activity, HashSet<string> keys)
+    {
+        KeyValuePair<string, string>[]? copied = null;
+        var count = 0;
+        foreach (var key in keys)
+        {
+            if (activity.GetBaggageItem(key) is not { } value) continue;
+            if (activity.GetTagItem(key) is null) activity.SetTag(key, value);
+            copied ??= new KeyValuePair<string, string>[keys.Count];
+            copied[count++] = new KeyValuePair<string, string>(key, value);
+        }
+
+        return copied is null ? [] : count == copied.Length ? copied : copied[..count];
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Npgsql;
@@ -20,10 +21,28 @@ public static partial class DatabaseSpanNames
             ? "postgresql"
             : string.Join(", ", batch.BatchCommands.Select(static (NpgsqlBatchCommand c) => For(c.CommandText)).Distinct()));
 
+    /// <summary>
+    /// Names already worked out, by statement text. A service runs the same few dozen statements over and over (EF Core
+    /// and the messaging block reuse their SQL strings), and matching them again on every command was 0.8–1.5 % of a
+    /// service's CPU under load (docs/performance.md). Bounded: statements past the limit are named without being kept.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, string> Known = new();
+
+    private const int KnownLimit = 2048;
+    private static int _knownCount;
+
     /// <summary>The statement's operation and first table, e.g. <c>UPDATE product</c>; the operation alone when no table is named.</summary>
     public static string For(string? sql)
     {
         if (string.IsNullOrWhiteSpace(sql)) return "postgresql";
+        if (Known.TryGetValue(sql, out var known)) return known;
+        var name = Name(sql);
+        if (Volatile.Read(ref _knownCount) < KnownLimit && Known.TryAdd(sql, name)) Interlocked.Increment(ref _knownCount);
+        return name;
+    }
+
+    private static string Name(string sql)
+    {
         var match = Statement().Match(sql);
         if (!match.Success) return "postgresql";
 
