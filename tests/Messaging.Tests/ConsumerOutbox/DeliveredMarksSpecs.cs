@@ -58,6 +58,15 @@ public sealed class DeliveredMarksSpecs(IsolatedEnvironment environment) : IClas
         return messageId;
     }
 
+    /// <summary><see cref="HoldAPassThenRecordAsync"/>, until the entry's mark waits for the held pass.</summary>
+    private static async Task<Guid> MarkWaitingForAHeldPassAsync(MessagingTestHost host, PassGate gate, DeliveredMarks<TestDbContext> marks,
+        bool failOnRelease = false)
+    {
+        var messageId = await HoldAPassThenRecordAsync(host, gate, failOnRelease);
+        await Eventually.True(() => Task.FromResult(marks.Waiting == 1), "the entry's mark waits for the held pass");
+        return messageId;
+    }
+
     private static Task<InboxState?> Inbox(MessagingTestHost host, Guid messageId) =>
         host.QueryAsync(db => db.Set<InboxState>().AsNoTracking().SingleOrDefaultAsync(i => i.MessageId == messageId));
 
@@ -77,8 +86,7 @@ public sealed class DeliveredMarksSpecs(IsolatedEnvironment environment) : IClas
         await using var host = await StartHost(gate, TimeSpan.FromMinutes(5));
         var marks = host.Services.GetRequiredService<DeliveredMarks<TestDbContext>>();
 
-        var messageId = await HoldAPassThenRecordAsync(host, gate);
-        await Eventually.True(() => Task.FromResult(marks.Waiting == 1), "the entry's mark waits for the held pass");
+        var messageId = await MarkWaitingForAHeldPassAsync(host, gate, marks);
         var waiting = await Inbox(host, messageId);
         waiting.ShouldNotBeNull();
         waiting.Consumed.ShouldNotBeNull("the entry was consumed and committed");
@@ -116,8 +124,7 @@ public sealed class DeliveredMarksSpecs(IsolatedEnvironment environment) : IClas
         await using var host = await StartHost(gate, TimeSpan.FromMinutes(5));
         var marks = host.Services.GetRequiredService<DeliveredMarks<TestDbContext>>();
 
-        var messageId = await HoldAPassThenRecordAsync(host, gate, failOnRelease: true);
-        await Eventually.True(() => Task.FromResult(marks.Waiting == 1), "the entry's mark waits for the held pass");
+        var messageId = await MarkWaitingForAHeldPassAsync(host, gate, marks, failOnRelease: true);
         gate.Open();
 
         await ShouldBeDeliveredAsync(host, messageId);
@@ -133,8 +140,7 @@ public sealed class DeliveredMarksSpecs(IsolatedEnvironment environment) : IClas
         await using var host = await StartHost(gate, TimeSpan.FromMinutes(5), commits);
         var marks = host.Services.GetRequiredService<DeliveredMarks<TestDbContext>>();
 
-        var messageId = await HoldAPassThenRecordAsync(host, gate);
-        await Eventually.True(() => Task.FromResult(marks.Waiting == 1), "the entry's mark waits for the held pass");
+        var messageId = await MarkWaitingForAHeldPassAsync(host, gate, marks);
         commits.FailNextCommitOf(gate.Held!);
         gate.Open();
 
