@@ -140,26 +140,28 @@ public sealed class DeliveredMarks<TDbContext>(EntityFrameworkOutboxOptionsFor<T
         Interlocked.Add(ref _writtenByOwners, marks.Count);
         Interlocked.Increment(ref _ownerStatements);
         MessagingTelemetry.DeliveredMarks.Add(marks.Count, new KeyValuePair<string, object?>("written_by", "owner"));
-        foreach (var other in marks.Skip(1)) other.Done.TrySetResult(true);
+        foreach (var written in marks) written.Done.TrySetResult(true);
         Ended(returned: [], ownerWrite: true);
     }
 
-    /// <summary>True when a pass committed the mark; false when its owner must write it (it is no longer waiting).</summary>
+    /// <summary>
+    /// True when a pass (or another owner) committed the mark within the wait; false when its owner is to write it now.
+    /// Every wait is bounded: after <see cref="EntityFrameworkOutboxOptions.DeliveredMarkWait"/> the owner writes the mark
+    /// itself, even when a pass has taken it and not committed yet. Both may then write it; the statements skip a row
+    /// already delivered and rows already deleted, so the second writes nothing. (An owner that waited for the pass
+    /// instead would wait as long as that pass: a delivery that never ends keeps a RabbitMQ connection from closing.)
+    /// </summary>
     private async Task<bool> CarriedAsync(Mark mark, CancellationToken cancellationToken)
     {
         try
         {
-            var done = await mark.Done.Task.WaitAsync(_wait, cancellationToken);
-            return done;
+            return await mark.Done.Task.WaitAsync(_wait, cancellationToken);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            bool stillWaiting;
-            lock (_gate) stillWaiting = _waiting.Remove(mark);
-            if (e is OperationCanceledException && stillWaiting) throw;
-
-            // Taken by a pass that is writing it now: its commit (or rollback) decides.
-            return !stillWaiting && await mark.Done.Task;
+            lock (_gate) _waiting.Remove(mark);
+            if (e is OperationCanceledException) throw;
+            return mark.Done.Task.IsCompletedSuccessfully && mark.Done.Task.Result;
         }
     }
 
@@ -218,7 +220,7 @@ public sealed class DeliveredMarks<TDbContext>(EntityFrameworkOutboxOptionsFor<T
         {
             if (pass) _openPasses--;
             if (ownerWrite) _ownerWrites--;
-            _waiting.AddRange(returned);
+            _waiting.AddRange(returned.Where(m => !m.Done.Task.IsCompleted)); // not those their owners wrote meanwhile
             if (_openPasses == 0 && _ownerWrites == 0 && _waiting.Count > 0)
             {
                 leader = _waiting[0];
