@@ -6,7 +6,6 @@ using MassTransit.Scheduling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
-using NpgsqlTypes;
 using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Diagnostics;
 using OrderSystem.Messaging.Scheduling;
@@ -85,9 +84,7 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
         else
         {
             var transaction = _db.Database.PassTransaction();
-            await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
-            foreach (var command in DeliveredMarks<TDbContext>.Commands(_tables, [mark])) batch.BatchCommands.Add(command);
-            await batch.ExecuteNonQueryAsync(CancellationToken);
+            await DeliveredMarks<TDbContext>.ExecuteAsync(transaction.Connection!, transaction, _tables, [mark], CancellationToken);
         }
 
         CrashPoint.Reach(CrashPoints.Delivered);

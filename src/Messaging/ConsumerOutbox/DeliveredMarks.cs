@@ -78,6 +78,15 @@ public sealed class DeliveredMarks<TDbContext>(EntityFrameworkOutboxOptionsFor<T
         };
     }
 
+    /// <summary>Writes <paramref name="marks"/> in one round trip, in <paramref name="transaction"/> when there is one.</summary>
+    internal static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, MessagingTables tables,
+        IReadOnlyCollection<Mark> marks, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var command in Commands(tables, marks)) batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>
     /// Marks the rows delivered, unless a concurrent copy of the message delivered them under its lock already (then
     /// its time stands).
@@ -120,9 +129,7 @@ public sealed class DeliveredMarks<TDbContext>(EntityFrameworkOutboxOptionsFor<T
             await db.Database.OpenConnectionAsync(cancellationToken);
             try
             {
-                await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection());
-                foreach (var command in Commands(tables, marks)) batch.BatchCommands.Add(command);
-                await batch.ExecuteNonQueryAsync(cancellationToken);
+                await ExecuteAsync((NpgsqlConnection)db.Database.GetDbConnection(), null, tables, marks, cancellationToken);
             }
             finally
             {
