@@ -16,7 +16,7 @@ namespace OrderSystem.Messaging.ConsumerOutbox;
 /// <summary>
 /// The consume context a consumer or saga sees inside the consumer outbox: its sends, publishes and schedules become
 /// outbox rows in the DbContext's open transaction, and it answers MassTransit's outbox pipe about the inbox row.
-/// The inbox row and the rows sent or published are not tracked by EF Core: <see cref="WriteAsync"/> writes them in one
+/// The inbox row and the rows sent or published are not tracked by EF Core: <see cref="WriteAndCommitAsync"/> writes them in one
 /// round trip at the end of the pass (scheduled rows go through EF Core, so that the bus-outbox interceptor wakes the
 /// scheduler when they commit).
 /// </summary>
@@ -47,7 +47,7 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
         _stored = InboxRowUpdate.Of(inbox);
     }
 
-    /// <summary>The outbox rows this pass added (after <see cref="WriteAsync"/> they carry their sequence numbers).</summary>
+    /// <summary>The outbox rows this pass added (after <see cref="WriteAndCommitAsync"/> they carry their sequence numbers).</summary>
     public IReadOnlyList<OutboxMessage>? Produced => _added.Count > 0 ? _added : _produced;
 
     public override bool ContinueProcessing { get; set; } = true;
@@ -141,16 +141,16 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
     }
 
     /// <summary>
-    /// Writes what the pass changed that EF Core does not track, in the pass's transaction and one round trip: the rows
-    /// the consumer sent or published (each insert returns its sequence number, in the order they were sent), the inbox
-    /// row if its columns changed, and the "delivered" marks of other messages this pass carries (<see cref="DeliveredMarks{TDbContext}"/>).
-    /// The factory calls it after the consumer's own changes are saved, before the commit.
+    /// Writes what the pass changed that EF Core does not track and commits the pass's transaction, in one round trip: the
+    /// rows the consumer sent or published (each insert returns its sequence number, in the order they were sent), the
+    /// inbox row if its columns changed, the "delivered" marks of other messages this pass carries
+    /// (<see cref="DeliveredMarks{TDbContext}"/>), and <c>COMMIT</c> (<see cref="BatchCommit"/>). The factory calls it
+    /// after the consumer's own changes are saved; when it returns, the transaction is committed.
     /// </summary>
-    public async Task WriteAsync(IReadOnlyList<DeliveredMarks<TDbContext>.Mark> carried, CancellationToken cancellationToken)
+    public async Task WriteAndCommitAsync(IReadOnlyList<DeliveredMarks<TDbContext>.Mark> carried, CancellationToken cancellationToken)
     {
         var inserts = _added.Where(r => r.SequenceNumber == 0).ToList();
         var inboxChanged = InboxRowUpdate.Of(_inbox) != _stored;
-        if (inserts.Count == 0 && !inboxChanged && carried.Count == 0) return;
 
         var transaction = _db.Database.PassTransaction();
         await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
@@ -161,6 +161,8 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
         {
             foreach (var command in DeliveredMarks<TDbContext>.Commands(_tables, carried)) batch.BatchCommands.Add(command);
         }
+
+        BatchCommit.AddTo(batch);
 
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {

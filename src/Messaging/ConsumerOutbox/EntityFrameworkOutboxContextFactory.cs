@@ -88,10 +88,11 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
             await db.SaveChangesAsync(cancellationToken); // the consumer's own changes, if it left any unsaved
             open = false;
             carried = marks.PassWriting();
-            await outboxContext.WriteAsync(carried, cancellationToken); // its outbox rows, the inbox row, the marks it carries
             var consumed = consuming && outboxContext.IsMessageConsumed;
             if (consumed) CrashPoint.Reach(CrashPoints.Consumed);
-            await transaction.CommitAsync(cancellationToken);
+            // Its outbox rows, the inbox row, the marks it carries, and the COMMIT: one round trip.
+            await outboxContext.WriteAndCommitAsync(carried, cancellationToken);
+            BatchCommit.Committed(db);
             marks.PassCommitted(carried);
             if (consumed) CrashPoint.Reach(CrashPoints.ConsumedCommitted);
             if (delivering && outboxContext.IsOutboxDelivered) CrashPoint.Reach(CrashPoints.DeliveredCommitted);

@@ -10,7 +10,10 @@ public static class CrashPoints
     /// <summary>Consumer outbox: the inbox row of a first delivery is inserted (uncommitted); the consumer has not run.</summary>
     public const string InboxInserted = "consumer-outbox.inbox-inserted";
 
-    /// <summary>Consumer outbox: the consumer ran; its effect, its outbox rows and "consumed" are saved, not committed.</summary>
+    /// <summary>
+    /// Consumer outbox: the consumer ran and its effect is saved, not committed; its outbox rows, "consumed" and the
+    /// <c>COMMIT</c> are about to go in one batch.
+    /// </summary>
     public const string Consumed = "consumer-outbox.consumed";
 
     /// <summary>Consumer outbox: effect + outbox rows + "consumed" committed; nothing sent, the broker delivery unacknowledged.</summary>

@@ -43,6 +43,15 @@ public static class AfterCommit
         }
     }
 
+    /// <summary>
+    /// The context's current transaction was committed by a <c>COMMIT</c> the context did not send (the last command of a
+    /// consumer-outbox pass's batch): runs its work now.
+    /// </summary>
+    internal static void CommittedInBatch(DbContext db)
+    {
+        if (db.Database.CurrentTransaction is { } transaction) Complete(db, transaction.TransactionId, committed: true);
+    }
+
     private static void Complete(DbContext? db, Guid transactionId, bool committed)
     {
         if (db is null || !Pending.TryGetValue(db, out var pending)) return;

@@ -37,13 +37,13 @@ public sealed class DeliveredMarksSpecs(IsolatedEnvironment environment) : IClas
     /// A host with the ledger consumer (it publishes <see cref="EntryRecorded"/>, which no consumer here takes, so that no
     /// other pass opens) and the consumer that holds its pass open.
     /// </summary>
-    private Task<MessagingTestHost> StartHost(PassGate gate, TimeSpan markWait, FailingCommit? commits = null) =>
+    private Task<MessagingTestHost> StartHost(PassGate gate, TimeSpan markWait) =>
         MessagingTestHost.StartAsync(environment, _db, bus =>
         {
             bus.AddSingleton(gate);
             bus.AddConsumer<RecordEntryConsumer>();
             bus.AddConsumer<HoldPassConsumer>();
-        }, outbox: o => o.DeliveredMarkWait = markWait, database: commits is null ? null : o => o.AddInterceptors(commits));
+        }, outbox: o => o.DeliveredMarkWait = markWait);
 
     /// <summary>Holds one pass open, then records an entry whose mark has that pass to wait for.</summary>
     private static async Task<Guid> HoldAPassThenRecordAsync(MessagingTestHost host, PassGate gate, bool failOnRelease = false)
@@ -136,16 +136,17 @@ public sealed class DeliveredMarksSpecs(IsolatedEnvironment environment) : IClas
     public async Task A_mark_carried_by_a_pass_whose_commit_fails_is_written_by_its_owner()
     {
         var gate = new PassGate();
-        var commits = new FailingCommit();
-        await using var host = await StartHost(gate, TimeSpan.FromMinutes(5), commits);
+        var commits = new FailingCommit(_db);
+        await commits.InstallAsync();
+        await using var host = await StartHost(gate, TimeSpan.FromMinutes(5));
         var marks = host.Services.GetRequiredService<DeliveredMarks<TestDbContext>>();
 
         var messageId = await MarkWaitingForAHeldPassAsync(host, gate, marks);
-        commits.FailNextCommitOf(gate.Held!);
+        await commits.ArmAsync(); // nothing else writes an inbox row until the held pass commits
         gate.Open();
 
         await ShouldBeDeliveredAsync(host, messageId);
-        commits.Failed.ShouldBe(1, "the held pass wrote the mark in its batch and then failed to commit");
+        (await commits.FailedAsync()).ShouldBe(1, "the held pass wrote the mark in its batch and then failed to commit");
         marks.Carried.ShouldBe(0, "a mark counts as carried only when the carrying pass commits");
         marks.WrittenByOwners.ShouldBe(1);
     }
