@@ -37,7 +37,10 @@ public static class CrashPoints
     /// <summary>Delivery: the broker confirmed one bus-outbox message; its row is not deleted.</summary>
     public const string DeliveryMessageSent = "delivery.message-sent";
 
-    /// <summary>Delivery: the sent rows (and the outbox state) are deleted, not committed.</summary>
+    /// <summary>
+    /// Delivery: the messages are sent and their rows (and outbox states) deleted, not committed; the last outbox's delete
+    /// and the <c>COMMIT</c> go next, in one batch.
+    /// </summary>
     public const string DeliveryRowsDeleted = "delivery.rows-deleted";
 
     /// <summary>Delivery: the deletion committed; the next outbox not started.</summary>
