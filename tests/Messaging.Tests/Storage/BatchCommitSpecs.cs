@@ -16,15 +16,17 @@ namespace OrderSystem.Messaging.Tests.Storage;
 /// </summary>
 public sealed class BatchCommitSpecs(IsolatedEnvironment environment) : IClassFixture<IsolatedEnvironment>
 {
-    private static async Task<(TestDbContext Db, List<string> Notices)> OpenAsync(string connectionString)
+    private async Task<(string ConnectionString, TestDbContext Db, List<string> Notices)> OpenAsync(string database)
     {
+        var connectionString = await environment.CreateDatabaseAsync(database);
+        await MigrationSchema.CreateAsync(connectionString);
         var db = new TestDbContext(new DbContextOptionsBuilder<TestDbContext>()
             .UseNpgsql(MessagingTestHost.Limited(connectionString)).AddInterceptors(AfterCommit.Interceptor).Options);
         await db.Database.OpenConnectionAsync();
         var notices = new List<string>();
         // A COMMIT or ROLLBACK sent when no transaction is open draws a warning: "there is no transaction in progress".
         ((NpgsqlConnection)db.Database.GetDbConnection()).Notice += (_, e) => notices.Add(e.Notice.MessageText);
-        return (db, notices);
+        return (connectionString, db, notices);
     }
 
     private static NpgsqlBatch Batch(IDbContextTransaction transaction, params string[] sql)
@@ -47,9 +49,7 @@ public sealed class BatchCommitSpecs(IsolatedEnvironment environment) : IClassFi
     [Fact]
     public async Task A_transaction_ended_by_its_last_batch_is_committed_and_complete_for_Npgsql_and_EF_Core()
     {
-        var connectionString = await environment.CreateDatabaseAsync("batchcommit");
-        await MigrationSchema.CreateAsync(connectionString);
-        var (db, notices) = await OpenAsync(connectionString);
+        var (connectionString, db, notices) = await OpenAsync("batchcommit");
         await using var _ = db;
         var entry = Guid.NewGuid();
         var afterCommit = 0;
@@ -86,9 +86,7 @@ public sealed class BatchCommitSpecs(IsolatedEnvironment environment) : IClassFi
     [Fact]
     public async Task A_failing_command_before_the_COMMIT_leaves_the_transaction_to_be_rolled_back()
     {
-        var connectionString = await environment.CreateDatabaseAsync("batchcommitfails");
-        await MigrationSchema.CreateAsync(connectionString);
-        var (db, notices) = await OpenAsync(connectionString);
+        var (connectionString, db, notices) = await OpenAsync("batchcommitfails");
         await using var _ = db;
         var entry = Guid.NewGuid();
         var afterCommit = 0;
