@@ -6,7 +6,8 @@ namespace OrderSystem.Messaging.Storage;
 /// <summary>
 /// Ends a transaction with the last batch it sends: <c>COMMIT</c> as that batch's last command, instead of
 /// <c>CommitAsync</c> and a round trip of its own. A consuming pass ends this way (its outbox rows, its inbox row, the
-/// "delivered" marks it carries and the commit go to PostgreSQL together).
+/// "delivered" marks it carries and the commit go to PostgreSQL together), and so does a bus-outbox delivery
+/// transaction (the commit goes with its last outbox's delete).
 /// <para>
 /// Why it is safe. Npgsql has no API to append the commit to a batch (npgsql/npgsql#4351), but it follows the
 /// transaction status the server reports after every batch: once PostgreSQL says the session is idle, the
