@@ -32,7 +32,11 @@ public static class MessagingModelBuilderExtensions
             e.Property(x => x.Delivered).HasColumnName("delivered");
             e.Property(x => x.LastSequenceNumber).HasColumnName("last_sequence_number");
             e.HasIndex(x => new { x.MessageId, x.ConsumerId }).IsUnique().HasDatabaseName("ix_inbox_state_message_id_consumer_id");
-            e.HasIndex(x => x.Delivered).HasDatabaseName("ix_inbox_state_delivered");
+            // Partial: an undelivered row has no entry, so the index costs nothing until a row is delivered, and the
+            // "delivered" mark's "WHERE id = … AND delivered IS NULL" finds its rows by key. With every undelivered row
+            // in it, PostgreSQL found them by walking this index's NULLs, dead entries included, which grew between
+            // vacuums (docs/performance.md, "The inbox's delivered index").
+            e.HasIndex(x => x.Delivered).HasDatabaseName("ix_inbox_state_delivered").HasFilter("delivered IS NOT NULL");
             e.HasIndex(x => x.Received).HasDatabaseName("ix_inbox_state_received");
         });
         return modelBuilder;

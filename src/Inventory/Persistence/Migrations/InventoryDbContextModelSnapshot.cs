@@ -214,7 +214,8 @@ namespace OrderSystem.Inventory.Persistence.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("Delivered")
-                        .HasDatabaseName("ix_inbox_state_delivered");
+                        .HasDatabaseName("ix_inbox_state_delivered")
+                        .HasFilter("delivered IS NOT NULL");
 
                     b.HasIndex("Received")
                         .HasDatabaseName("ix_inbox_state_received");

@@ -17,7 +17,7 @@ namespace OrderSystem.Ordering.Persistence.Migrations
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.5")
+                .HasAnnotation("ProductVersion", "10.0.14")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -76,7 +76,8 @@ namespace OrderSystem.Ordering.Persistence.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("Delivered")
-                        .HasDatabaseName("ix_inbox_state_delivered");
+                        .HasDatabaseName("ix_inbox_state_delivered")
+                        .HasFilter("delivered IS NOT NULL");
 
                     b.HasIndex("Received")
                         .HasDatabaseName("ix_inbox_state_received");
