@@ -75,10 +75,6 @@ namespace OrderSystem.Notification.Persistence.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Delivered")
-                        .HasDatabaseName("ix_inbox_state_delivered")
-                        .HasFilter("delivered IS NOT NULL");
-
                     b.HasIndex("Received")
                         .HasDatabaseName("ix_inbox_state_received");
 

@@ -12,8 +12,8 @@ using OrderSystem.Inventory.Persistence;
 namespace OrderSystem.Inventory.Persistence.Migrations
 {
     [DbContext(typeof(InventoryDbContext))]
-    [Migration("20261201033200_InboxDeliveredPartialIndex")]
-    partial class InboxDeliveredPartialIndex
+    [Migration("20261201034542_InboxDeliveredIndexDropped")]
+    partial class InboxDeliveredIndexDropped
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -215,10 +215,6 @@ namespace OrderSystem.Inventory.Persistence.Migrations
                         .HasColumnName("xmin");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("Delivered")
-                        .HasDatabaseName("ix_inbox_state_delivered")
-                        .HasFilter("delivered IS NOT NULL");
 
                     b.HasIndex("Received")
                         .HasDatabaseName("ix_inbox_state_received");

@@ -2,10 +2,10 @@
 
 #nullable disable
 
-namespace OrderSystem.Ordering.Persistence.Migrations
+namespace OrderSystem.Inventory.Persistence.Migrations
 {
     /// <inheritdoc />
-    public partial class InboxDeliveredPartialIndex : Migration
+    public partial class InboxDeliveredIndexDropped : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -13,21 +13,11 @@ namespace OrderSystem.Ordering.Persistence.Migrations
             migrationBuilder.DropIndex(
                 name: "ix_inbox_state_delivered",
                 table: "inbox_state");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_inbox_state_delivered",
-                table: "inbox_state",
-                column: "delivered",
-                filter: "delivered IS NOT NULL");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropIndex(
-                name: "ix_inbox_state_delivered",
-                table: "inbox_state");
-
             migrationBuilder.CreateIndex(
                 name: "ix_inbox_state_delivered",
                 table: "inbox_state",

@@ -5,15 +5,15 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using OrderSystem.Payment.Persistence;
+using OrderSystem.Notification.Persistence;
 
 #nullable disable
 
-namespace OrderSystem.Payment.Persistence.Migrations
+namespace OrderSystem.Notification.Persistence.Migrations
 {
-    [DbContext(typeof(PaymentDbContext))]
-    [Migration("20261201033209_InboxDeliveredPartialIndex")]
-    partial class InboxDeliveredPartialIndex
+    [DbContext(typeof(NotificationDbContext))]
+    [Migration("20261201034517_InboxDeliveredIndexDropped")]
+    partial class InboxDeliveredIndexDropped
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -77,10 +77,6 @@ namespace OrderSystem.Payment.Persistence.Migrations
                         .HasColumnName("xmin");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("Delivered")
-                        .HasDatabaseName("ix_inbox_state_delivered")
-                        .HasFilter("delivered IS NOT NULL");
 
                     b.HasIndex("Received")
                         .HasDatabaseName("ix_inbox_state_received");
@@ -240,16 +236,25 @@ namespace OrderSystem.Payment.Persistence.Migrations
                     b.ToTable("outbox_state", (string)null);
                 });
 
-            modelBuilder.Entity("OrderSystem.Payment.Payments.PaymentRecord", b =>
+            modelBuilder.Entity("OrderSystem.Notification.Notifications.OrderNotification", b =>
                 {
-                    b.Property<Guid>("OrderId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("order_id");
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
 
-                    b.Property<decimal>("Amount")
-                        .HasPrecision(18, 2)
-                        .HasColumnType("numeric(18,2)")
-                        .HasColumnName("amount");
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -261,30 +266,38 @@ namespace OrderSystem.Payment.Persistence.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("customer_id");
 
-                    b.Property<Guid>("PaymentId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("payment_id");
-
-                    b.Property<string>("Reason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("reason");
-
-                    b.Property<string>("Status")
+                    b.Property<string>("Kind")
                         .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("status");
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
 
-                    b.Property<DateTimeOffset>("UpdatedAt")
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("recipient");
+
+                    b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
+                        .HasColumnName("sent_at");
 
-                    b.HasKey("OrderId");
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("subject");
 
-                    b.HasIndex("CustomerId");
+                    b.HasKey("Id");
 
-                    b.ToTable("payments", (string)null);
+                    b.HasIndex("OrderId", "Kind")
+                        .IsUnique();
+
+                    b.ToTable("notifications", (string)null);
                 });
 #pragma warning restore 612, 618
         }

@@ -5,15 +5,15 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using OrderSystem.Ordering.Persistence;
+using OrderSystem.Payment.Persistence;
 
 #nullable disable
 
-namespace OrderSystem.Ordering.Persistence.Migrations
+namespace OrderSystem.Payment.Persistence.Migrations
 {
-    [DbContext(typeof(OrderingDbContext))]
-    [Migration("20261201033145_InboxDeliveredPartialIndex")]
-    partial class InboxDeliveredPartialIndex
+    [DbContext(typeof(PaymentDbContext))]
+    [Migration("20261201034553_InboxDeliveredIndexDropped")]
+    partial class InboxDeliveredIndexDropped
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -77,10 +77,6 @@ namespace OrderSystem.Ordering.Persistence.Migrations
                         .HasColumnName("xmin");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("Delivered")
-                        .HasDatabaseName("ix_inbox_state_delivered")
-                        .HasFilter("delivered IS NOT NULL");
 
                     b.HasIndex("Received")
                         .HasDatabaseName("ix_inbox_state_received");
@@ -240,53 +236,20 @@ namespace OrderSystem.Ordering.Persistence.Migrations
                     b.ToTable("outbox_state", (string)null);
                 });
 
-            modelBuilder.Entity("OrderSystem.Ordering.Orders.Order", b =>
+            modelBuilder.Entity("OrderSystem.Payment.Payments.PaymentRecord", b =>
                 {
-                    b.Property<Guid>("Id")
+                    b.Property<Guid>("OrderId")
                         .HasColumnType("uuid")
-                        .HasColumnName("id");
+                        .HasColumnName("order_id");
 
-                    b.Property<string>("CustomerId")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("customer_id");
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
 
-                    b.Property<string>("IdempotencyKey")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("idempotency_key");
-
-                    b.Property<string>("Lines")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("lines");
-
-                    b.Property<DateTimeOffset>("SubmittedAt")
+                    b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("submitted_at");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("IdempotencyKey")
-                        .IsUnique();
-
-                    b.HasIndex("SubmittedAt");
-
-                    b.ToTable("orders", (string)null);
-                });
-
-            modelBuilder.Entity("OrderSystem.Ordering.Saga.OrderState", b =>
-                {
-                    b.Property<Guid>("CorrelationId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("correlation_id");
-
-                    b.Property<string>("CurrentState")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("current_state");
+                        .HasColumnName("created_at");
 
                     b.Property<string>("CustomerId")
                         .IsRequired()
@@ -294,36 +257,30 @@ namespace OrderSystem.Ordering.Persistence.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("customer_id");
 
-                    b.Property<string>("History")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("history");
-
-                    b.Property<Guid?>("PaymentTimeoutTokenId")
+                    b.Property<Guid>("PaymentId")
                         .HasColumnType("uuid")
-                        .HasColumnName("payment_timeout_token_id");
+                        .HasColumnName("payment_id");
 
                     b.Property<string>("Reason")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("reason");
 
-                    b.Property<uint>("RowVersion")
-                        .IsConcurrencyToken()
-                        .ValueGeneratedOnAddOrUpdate()
-                        .HasColumnType("xid")
-                        .HasColumnName("xmin");
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
 
-                    b.Property<decimal?>("Total")
-                        .HasPrecision(18, 2)
-                        .HasColumnType("numeric(18,2)")
-                        .HasColumnName("total");
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
 
-                    b.HasKey("CorrelationId");
+                    b.HasKey("OrderId");
 
-                    b.HasIndex("CurrentState");
+                    b.HasIndex("CustomerId");
 
-                    b.ToTable("order_states", (string)null);
+                    b.ToTable("payments", (string)null);
                 });
 #pragma warning restore 612, 618
         }
