@@ -18,7 +18,7 @@ internal sealed class DeliveryBacklog<TDbContext>(IServiceScopeFactory scopes)
     /// <summary>The four figures in one statement (one round trip, where four LINQ queries took four).</summary>
     private static string SnapshotSql(MessagingTables tables) =>
         $"SELECT (SELECT count(*) FROM {tables.OutboxState}), (SELECT min(created) FROM {tables.OutboxState}), " +
-        $"count(*), min(enqueue_time) FROM {tables.OutboxMessage} WHERE outbox_id IS NULL AND inbox_message_id IS NULL";
+        $"count(*), min(enqueue_time) FROM {tables.OutboxMessage} WHERE {MessagingModelBuilderExtensions.ScheduledMessageFilter}";
 
     /// <summary>
     /// Refreshes the gauges (at most once a second unless <paramref name="force"/>: after scheduled messages were sent,

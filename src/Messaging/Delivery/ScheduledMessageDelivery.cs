@@ -15,7 +15,7 @@ internal sealed class ScheduledMessageDelivery<TDbContext>(IServiceScopeFactory 
     where TDbContext : DbContext
 {
     private static string LockDueScheduledSql(MessagingTables tables) =>
-        $"SELECT * FROM {tables.OutboxMessage} WHERE outbox_id IS NULL AND inbox_message_id IS NULL AND enqueue_time <= @now " +
+        $"SELECT * FROM {tables.OutboxMessage} WHERE {MessagingModelBuilderExtensions.ScheduledMessageFilter} AND enqueue_time <= @now " +
         "ORDER BY enqueue_time, sequence_number LIMIT @limit FOR UPDATE SKIP LOCKED";
 
     /// <summary>Sends one batch of due messages: how many were sent, and whether the batch was full (more may be due).</summary>

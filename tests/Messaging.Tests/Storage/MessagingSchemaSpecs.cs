@@ -37,6 +37,9 @@ public sealed class MessagingSchemaSpecs(IsolatedEnvironment environment) : ICla
         ddl.ShouldNotContain("ON inbox_state (delivered",
             customMessage: "the \"delivered\" mark must change no indexed column (a heap-only update, found by key)");
         ddl.ShouldNotContain("xmin", Case.Insensitive);
+        foreach (var index in new[] { "ix_outbox_message_enqueue_time ON outbox_message (enqueue_time)", "ix_outbox_message_schedule_token_id ON outbox_message (schedule_token_id)" })
+            ddl.ShouldContain($"CREATE INDEX {index} WHERE outbox_id IS NULL AND inbox_message_id IS NULL",
+                customMessage: "partial: only scheduled messages are read through it; a sent or published row must not pay for its entry");
     }
 
     [Fact]

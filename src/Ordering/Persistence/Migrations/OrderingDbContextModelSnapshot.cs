@@ -189,10 +189,12 @@ namespace OrderSystem.Ordering.Persistence.Migrations
                     b.HasKey("SequenceNumber");
 
                     b.HasIndex("EnqueueTime")
-                        .HasDatabaseName("ix_outbox_message_enqueue_time");
+                        .HasDatabaseName("ix_outbox_message_enqueue_time")
+                        .HasFilter("outbox_id IS NULL AND inbox_message_id IS NULL");
 
                     b.HasIndex("ScheduleTokenId")
-                        .HasDatabaseName("ix_outbox_message_schedule_token_id");
+                        .HasDatabaseName("ix_outbox_message_schedule_token_id")
+                        .HasFilter("outbox_id IS NULL AND inbox_message_id IS NULL");
 
                     b.HasIndex("OutboxId", "SequenceNumber")
                         .IsUnique()
