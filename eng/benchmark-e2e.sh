@@ -12,7 +12,8 @@
 #                                       (E2E_SERVICES_DIR) or two runtime settings one after the other
 #
 # Environment: E2E_PORT_BASE (5300; six ports from there), E2E_STEP_SECONDS (15), E2E_PHASE_SECONDS (20),
-# E2E_SERVICES_DIR (the src folder whose Release builds run; default this checkout's: point it at another checkout to compare).
+# E2E_SERVICES_DIR (the src folder whose Release builds run; default this checkout's: point it at another checkout to compare),
+# E2E_PRODUCTS (1: every order for the same product, one stock row for all; N: orders go round N products).
 set -euo pipefail
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO_ROOT"

@@ -146,9 +146,10 @@ public class OrderFlowFixture : IAsyncLifetime
     // ---- Arranging and inspecting the services' own databases ----
 
     /// <summary>Adds a product only this test uses, so tests sharing the fixture never compete for stock.</summary>
-    public async Task<string> AddProductAsync(int available, decimal price = 10m)
+    /// <summary>Adds a product with a new SKU: <paramref name="skuPrefix"/> and 12 random characters.</summary>
+    public async Task<string> AddProductAsync(int available, decimal price = 10m, string skuPrefix = "TEST-")
     {
-        var sku = "TEST-" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
+        var sku = skuPrefix + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
         await using var scope = InventoryServices.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<InventoryDbContext>();
         db.Products.Add(new Product { Sku = sku, Name = "Test product " + sku, Price = price, Available = available });

@@ -54,6 +54,23 @@ public class OrderFlowSpecs(OrderFlowFixture flow) : IClassFixture<OrderFlowFixt
     }
 
     [Fact]
+    public async Task Should_give_back_the_lines_already_taken_when_a_later_line_is_out_of_stock()
+    {
+        // Lines are taken in SKU order (ordinal): the short one second, after the first was taken.
+        var plenty = await flow.AddProductAsync(available: 5, skuPrefix: "TEST-A-");
+        var shortOne = await flow.AddProductAsync(available: 1, skuPrefix: "TEST-B-");
+
+        var orderId = await flow.SubmitAsync("bob", (plenty, 2), (shortOne, 2));
+        var order = await flow.WaitForStateAsync(orderId, "Rejected");
+
+        order.Reason.ShouldBe("Out of stock: " + shortOne);
+        var first = await flow.ProductAsync(plenty);
+        (first.Available, first.Reserved).ShouldBe((5, 0)); // taken, then given back by the savepoint
+        (await flow.ProductAsync(shortOne)).Available.ShouldBe(1);
+        (await flow.PaymentsAsync(orderId)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Should_reject_an_order_for_an_unknown_sku_and_reserve_nothing_of_its_other_lines()
     {
         var sku = await flow.AddProductAsync(available: 5);

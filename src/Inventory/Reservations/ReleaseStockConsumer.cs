@@ -29,6 +29,12 @@ public class ReleaseStockConsumer(InventoryDbContext db, ILogger<ReleaseStockCon
         }
         else if (reservation.Status == ReservationStatus.Reserved)
         {
+            reservation.Status = ReservationStatus.Released;
+            reservation.Reason = "Order cancelled";
+            reservation.UpdatedAt = now;
+            await db.SaveChangesAsync(cancellationToken);
+
+            // The stock rows last (see ReserveStockConsumer): their locks are held only until the pass commits.
             foreach (var line in reservation.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal))
             {
                 await db.Products
@@ -38,13 +44,10 @@ public class ReleaseStockConsumer(InventoryDbContext db, ILogger<ReleaseStockCon
                         .SetProperty(x => x.Reserved, x => x.Reserved - line.Quantity), cancellationToken);
             }
 
-            reservation.Status = ReservationStatus.Released;
-            reservation.Reason = "Order cancelled";
-            reservation.UpdatedAt = now;
             logger.LogInformation("Order {OrderId}: released {Lines} line(s)", orderId, reservation.Lines.Count);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken); // the marker; nothing when the row was saved above
         await context.Publish(new StockReleased(orderId), cancellationToken);
     }
 }

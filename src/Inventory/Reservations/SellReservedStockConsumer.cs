@@ -25,6 +25,12 @@ public class SellReservedStockConsumer(InventoryDbContext db, ILogger<SellReserv
             return;
         }
 
+        reservation.Status = ReservationStatus.Sold;
+        reservation.Reason = "Order confirmed";
+        reservation.UpdatedAt = DateTimeOffset.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+
+        // The stock rows last (see ReserveStockConsumer): their locks are held only until the pass commits.
         foreach (var line in reservation.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal))
         {
             await db.Products
@@ -34,10 +40,6 @@ public class SellReservedStockConsumer(InventoryDbContext db, ILogger<SellReserv
                     .SetProperty(x => x.Sold, x => x.Sold + line.Quantity), cancellationToken);
         }
 
-        reservation.Status = ReservationStatus.Sold;
-        reservation.Reason = "Order confirmed";
-        reservation.UpdatedAt = DateTimeOffset.UtcNow;
-        await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Order {OrderId}: sold {Lines} reserved line(s)", orderId, reservation.Lines.Count);
     }
 }

@@ -50,7 +50,7 @@ internal static class CpuPerOrder
                 commits.Add(after.ToDictionary(c => c.Key, c => c.Value - before[c.Key]));
             }
 
-            report.Add($"# CPU per order ({DateTime.UtcNow:u}; {Environment.ProcessorCount} cores; load average {LoadAverage.Read()} at the end)");
+            report.Add($"# CPU per order ({DateTime.UtcNow:u}; {Environment.ProcessorCount} cores; load average {LoadAverage.Read()} at the end; orders {settings.ProductsDescription()})");
             report.Add("");
             report.Add("| CPU ms per order | idle: CPU ms per second | " + string.Join(" | ", phases.Select(p => p.Name)) + " |");
             report.Add("|---|---|" + string.Join("", phases.Select(_ => "---|")));

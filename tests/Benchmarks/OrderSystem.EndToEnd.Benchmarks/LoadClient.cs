@@ -60,8 +60,11 @@ internal sealed class LoadClient(SystemUnderTest system, Settings settings)
     {
         using var inventory = new HttpClient { BaseAddress = system.InventoryUrl };
         inventory.DefaultRequestHeaders.Add("X-Api-Key", Settings.OperatorKey);
-        var response = await inventory.PostAsJsonAsync("/products", new { sku = Settings.Sku, name = "Benchmark item", price = 1.00m, available = 100_000_000 });
-        if (response.StatusCode != HttpStatusCode.Conflict) response.EnsureSuccessStatusCode();
+        for (var n = 1; n <= settings.Products; n++)
+        {
+            var response = await inventory.PostAsJsonAsync("/products", new { sku = Settings.Sku(n), name = "Benchmark item " + n, price = 1.00m, available = 100_000_000 });
+            if (response.StatusCode != HttpStatusCode.Conflict) response.EnsureSuccessStatusCode();
+        }
     }
 
     public async Task<(int Confirmed, int Failed)> ConfirmedAsync()
@@ -192,10 +195,11 @@ internal sealed class LoadClient(SystemUnderTest system, Settings settings)
     {
         try
         {
-            Interlocked.Increment(ref _posted);
+            var number = Interlocked.Increment(ref _posted);
+            var sku = Settings.Sku(1 + number % settings.Products);
             var at = DateTimeOffset.UtcNow;
             using var response = await _ordering.PostAsJsonAsync("/orders",
-                new { customerId = "e2e-bench", lines = new[] { new { sku = Settings.Sku, quantity = 1 } } });
+                new { customerId = "e2e-bench", lines = new[] { new { sku, quantity = 1 } } });
             if (response.StatusCode != HttpStatusCode.Accepted)
             {
                 Interlocked.Increment(ref _postErrors);

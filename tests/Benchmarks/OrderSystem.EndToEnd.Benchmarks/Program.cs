@@ -70,7 +70,7 @@ try
     report.Add($"- when: {DateTime.UtcNow:u}; machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; " +
                "services, broker, database and this client share the same cores; loopback only");
     report.Add($"- services: Ordering, Inventory, Payment, Notification, {settings.Configuration} builds, one process each (then a second Inventory and Payment); " +
-               "orders of one line, a product with ample stock");
+               $"orders of one line, {settings.ProductsDescription()}");
     report.Add($"- load average: {LoadAverage.Read()} at the end; beside each figure below, the 1-minute load average at the end of that phase");
     report.Add("");
     report.Add("| maximum sustained rate | orders/s offered | orders/s confirmed | load avg |");
@@ -118,10 +118,14 @@ namespace OrderSystem.EndToEnd.Benchmarks
 {
     internal sealed record Settings(
         string ServicesDir, string Configuration, string RabbitUri, Uri Management, string Postgres, string? InfraDir,
-        int PortBase, int StepSeconds, int PhaseSeconds, double? RawMessagesPerSecond, string? RawLoad)
+        int PortBase, int StepSeconds, int PhaseSeconds, double? RawMessagesPerSecond, string? RawLoad, int Products)
     {
         public const string VirtualHost = "e2e-bench";
-        public const string Sku = "E2E-BENCH-1";
+
+        public const string SkuPrefix = "E2E-BENCH-";
+
+        /// <summary>The SKU of the n-th product (1-based); orders go round the products in turn.</summary>
+        public static string Sku(int n) => SkuPrefix + n;
         public const string OperatorKey = "e2e-benchmark-operator-key";
 
         public static Settings FromEnvironment()
@@ -134,8 +138,12 @@ namespace OrderSystem.EndToEnd.Benchmarks
                 Need("RABBITMQ_URI"), new Uri(Need("RABBITMQ_MANAGEMENT_URL")), Need("POSTGRES_CONNECTION_STRING"),
                 Environment.GetEnvironmentVariable("INFRA_DIR"), Int("E2E_PORT_BASE", 5300), Int("E2E_STEP_SECONDS", 15), Int("E2E_PHASE_SECONDS", 20),
                 double.TryParse(Environment.GetEnvironmentVariable("RAW_MSGS_PER_S"), CultureInfo.InvariantCulture, out var raw) ? raw : null,
-                Environment.GetEnvironmentVariable("RAW_LOAD"));
+                Environment.GetEnvironmentVariable("RAW_LOAD"), Math.Max(1, Int("E2E_PRODUCTS", 1)));
         }
+
+        public string ProductsDescription() => Products == 1
+            ? "all for one product with ample stock (every order updates the same stock row: the most contended case)"
+            : $"spread in turn over {Products} products with ample stock (E2E_PRODUCTS)";
 
         public string Database(string name) => new NpgsqlConnectionStringBuilder(Postgres) { Database = "e2e_" + name }.ConnectionString;
     }

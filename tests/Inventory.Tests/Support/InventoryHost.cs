@@ -113,7 +113,8 @@ public sealed class InventoryHost : IAsyncDisposable
         return seen;
     }
 
-    private InventoryDbContext Db() => new(new DbContextOptionsBuilder<InventoryDbContext>().UseNpgsql(ConnectionString).Options);
+    /// <summary>A DbContext of its own on this service's database (the caller disposes it).</summary>
+    public InventoryDbContext Db() => new(new DbContextOptionsBuilder<InventoryDbContext>().UseNpgsql(ConnectionString).Options);
 
     public async ValueTask DisposeAsync()
     {

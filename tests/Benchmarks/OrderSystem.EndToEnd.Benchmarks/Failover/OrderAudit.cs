@@ -61,9 +61,9 @@ internal sealed record OrderAudit(
         await using var notifications = new NpgsqlConnection(settings.Database("notificationdb"));
         await notifications.OpenAsync();
         long sold, reserved;
-        await using (var stock = new NpgsqlCommand("SELECT sold, reserved FROM products WHERE sku = @sku", inventory))
+        await using (var stock = new NpgsqlCommand("SELECT coalesce(sum(sold), 0), coalesce(sum(reserved), 0) FROM products WHERE sku LIKE @benchmark", inventory))
         {
-            stock.Parameters.AddWithValue("sku", Settings.Sku);
+            stock.Parameters.AddWithValue("benchmark", Settings.SkuPrefix + "%"); // every benchmark product
             await using var reader = await stock.ExecuteReaderAsync();
             await reader.ReadAsync();
             (sold, reserved) = (Convert.ToInt64(reader.GetValue(0)), Convert.ToInt64(reader.GetValue(1)));
