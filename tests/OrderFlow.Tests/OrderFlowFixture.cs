@@ -145,8 +145,10 @@ public class OrderFlowFixture : IAsyncLifetime
 
     // ---- Arranging and inspecting the services' own databases ----
 
-    /// <summary>Adds a product only this test uses, so tests sharing the fixture never compete for stock.</summary>
-    /// <summary>Adds a product with a new SKU: <paramref name="skuPrefix"/> and 12 random characters.</summary>
+    /// <summary>
+    /// Adds a product only this test uses, so tests sharing the fixture never compete for stock; its SKU is
+    /// <paramref name="skuPrefix"/> and 12 random characters.
+    /// </summary>
     public async Task<string> AddProductAsync(int available, decimal price = 10m, string skuPrefix = "TEST-")
     {
         var sku = skuPrefix + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();

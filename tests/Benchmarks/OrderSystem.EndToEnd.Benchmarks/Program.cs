@@ -121,12 +121,11 @@ namespace OrderSystem.EndToEnd.Benchmarks
         int PortBase, int StepSeconds, int PhaseSeconds, double? RawMessagesPerSecond, string? RawLoad, int Products)
     {
         public const string VirtualHost = "e2e-bench";
-
         public const string SkuPrefix = "E2E-BENCH-";
+        public const string OperatorKey = "e2e-benchmark-operator-key";
 
         /// <summary>The SKU of the n-th product (1-based); orders go round the products in turn.</summary>
         public static string Sku(int n) => SkuPrefix + n;
-        public const string OperatorKey = "e2e-benchmark-operator-key";
 
         public static Settings FromEnvironment()
         {
