@@ -1,5 +1,6 @@
 using MassTransit;
 using OrderSystem.Messaging.Sagas.Tests.Counter;
+using OrderSystem.Testing.Database;
 using OrderSystem.Testing.Infrastructure;
 using OrderSystem.Testing.Polling;
 using Shouldly;
@@ -19,6 +20,8 @@ public abstract class SagaOnConsumerOutboxSpecs(IsolatedEnvironment environment,
         _host = await SagaTestHost.StartAsync(environment, mode, consumerOutbox: true);
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    protected SagaTestHost TestHost => _host;
 
     [Fact]
     public async Task Should_store_and_advance_the_saga_inside_the_outbox_transaction_without_losing_updates()
@@ -52,7 +55,52 @@ public abstract class SagaOnConsumerOutboxSpecs(IsolatedEnvironment environment,
 }
 
 public class PessimisticSagaOnConsumerOutboxSpecs(IsolatedEnvironment environment)
-    : SagaOnConsumerOutboxSpecs(environment, ConcurrencyMode.Pessimistic), IClassFixture<IsolatedEnvironment>;
+    : SagaOnConsumerOutboxSpecs(environment, ConcurrencyMode.Pessimistic), IClassFixture<IsolatedEnvironment>
+{
+    /// <summary>
+    /// With row locks the repository writes the instance in the consuming pass's last batch, with the outbox rows and the
+    /// COMMIT, not in a SaveChanges round trip of its own (docs/sagas.md): the insert of a new instance and the update of
+    /// a loaded one each travel with a COMMIT, and no round trip carries either without one.
+    /// </summary>
+    [Fact]
+    public async Task Should_write_the_instance_in_the_batch_that_commits_the_pass()
+    {
+        var id = Guid.NewGuid();
+        using var recorder = new RoundTripRecorder(new Npgsql.NpgsqlConnectionStringBuilder(TestHost.ConnectionString).Database!);
+
+        await TestHost.Bus.Publish(new CounterStarted(id, "batched-" + id));
+        await Eventually.True(async () => (await TestHost.ReadAsync(id))?.CurrentState == "Active", "the counter to be created");
+        await TestHost.Bus.Publish(new CounterIncremented(id));
+        var counter = await Eventually.Get(() => TestHost.ReadAsync(id), s => s?.Count == 1, "the increment");
+        counter!.Starts.ShouldBe(1);
+
+        var writes = recorder.Trips.Where(sql => Writes(sql, "INSERT INTO") || Writes(sql, "UPDATE")).ToList();
+        writes.ShouldContain(sql => Writes(sql, "INSERT INTO"), "the instance's insert");
+        writes.ShouldContain(sql => Writes(sql, "UPDATE"), "the instance's update");
+        writes.ShouldAllBe(sql => sql.Contains("COMMIT", StringComparison.Ordinal), string.Join("\n---\n", writes));
+    }
+
+    /// <summary>
+    /// A first event finds no instance, takes the creation lock and looks again (docs/sagas.md, "Pessimistic"): the lock
+    /// and the second look go to PostgreSQL in one round trip, never the lock alone.
+    /// </summary>
+    [Fact]
+    public async Task Should_take_the_creation_lock_and_look_again_in_one_round_trip()
+    {
+        var id = Guid.NewGuid();
+        using var recorder = new RoundTripRecorder(new Npgsql.NpgsqlConnectionStringBuilder(TestHost.ConnectionString).Database!);
+
+        await TestHost.Bus.Publish(new CounterStarted(id, "locked-" + id));
+        await Eventually.True(async () => (await TestHost.ReadAsync(id))?.CurrentState == "Active", "the counter to be created");
+
+        var locks = recorder.Trips.Where(sql => sql.Contains("pg_advisory_xact_lock", StringComparison.Ordinal)).ToList();
+        locks.ShouldNotBeEmpty();
+        locks.ShouldAllBe(sql => sql.Contains("counter_state", StringComparison.Ordinal), string.Join("\n---\n", locks));
+    }
+
+    private static bool Writes(string sql, string verb) =>
+        sql.Contains(verb + " counter_state ", StringComparison.Ordinal) || sql.Contains(verb + " \"counter_state\"", StringComparison.Ordinal);
+}
 
 /// <summary>Optimistic conflicts inside the outbox: the message retry (outside the outbox) runs the message again in a
 /// fresh outbox transaction.</summary>

@@ -5,8 +5,10 @@ using MassTransit.Middleware.Outbox;
 using MassTransit.Scheduling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OrderSystem.Messaging.CrashTesting;
+using OrderSystem.Messaging.Delivery;
 using OrderSystem.Messaging.Diagnostics;
 using OrderSystem.Messaging.Scheduling;
 using OrderSystem.Messaging.Storage;
@@ -16,9 +18,8 @@ namespace OrderSystem.Messaging.ConsumerOutbox;
 /// <summary>
 /// The consume context a consumer or saga sees inside the consumer outbox: its sends, publishes and schedules become
 /// outbox rows in the DbContext's open transaction, and it answers MassTransit's outbox pipe about the inbox row.
-/// The inbox row and the rows sent or published are not tracked by EF Core: <see cref="WriteAndCommitAsync"/> writes them in one
-/// round trip at the end of the pass (scheduled rows go through EF Core, so that the bus-outbox interceptor wakes the
-/// scheduler when they commit).
+/// The inbox row and the rows sent, published or scheduled are not tracked by EF Core: <see cref="WriteAndCommitAsync"/>
+/// writes them in one round trip at the end of the pass, and wakes the scheduler when scheduled rows commit.
 /// </summary>
 internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : OutboxConsumeContextProxy<TMessage>
     where TDbContext : DbContext
@@ -31,6 +32,8 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
     private readonly IReadOnlyList<OutboxMessage>? _produced;
     private readonly List<OutboxMessage> _added = [];
     private readonly DeliveredMarks<TDbContext> _marks;
+    private readonly PassCommitBatch _commitBatch = new();
+    private readonly IServiceProvider _provider;
     private InboxRowUpdate.Values _stored;
     private MessageSchedulerContext? _scheduler;
 
@@ -39,6 +42,7 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
         : base(context, options, provider)
     {
         _marks = marks;
+        _provider = provider;
         _db = db;
         _inbox = inbox;
         _messageId = inbox.MessageId;
@@ -134,7 +138,7 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
         }
         else
         {
-            _db.Set<OutboxMessage>().Add(row);
+            _commitBatch.AddScheduled(row);
         }
 
         return Task.CompletedTask;
@@ -143,6 +147,7 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
     /// <summary>
     /// Writes what the pass changed that EF Core does not track and commits the pass's transaction, in one round trip: the
     /// rows the consumer sent or published (each insert returns its sequence number, in the order they were sent), the
+    /// building block's writes on the pass's behalf (<see cref="PassCommitBatch"/>: a saga's row, a cancelled schedule), the
     /// inbox row if its columns changed, the "delivered" marks of other messages this pass carries
     /// (<see cref="DeliveredMarks{TDbContext}"/>), and <c>COMMIT</c> (<see cref="BatchCommit"/>). The factory calls it
     /// after the consumer's own changes are saved; when it returns, the transaction is committed.
@@ -155,6 +160,8 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
         var transaction = _db.Database.PassTransaction();
         await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
         foreach (var row in inserts) batch.BatchCommands.Add(OutboxMessageRows.Insert(_tables, row));
+        foreach (var row in _commitBatch.Scheduled) batch.BatchCommands.Add(OutboxMessageRows.Insert(_tables, row));
+        _commitBatch.AppendTo(batch);
         var inboxUpdate = inboxChanged ? InboxRowUpdate.Command(_tables, _inbox) : null;
         if (inboxUpdate is not null) batch.BatchCommands.Add(inboxUpdate);
         if (carried.Count > 0)
@@ -163,6 +170,13 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
         }
 
         BatchCommit.AddTo(batch);
+        if (_commitBatch.Scheduled.Count > 0)
+        {
+            // As the bus-outbox interceptor does for rows saved through EF Core: once they commit, the scheduler looks again.
+            var due = DateTime.SpecifyKind(_commitBatch.Scheduled.Min(r => r.EnqueueTime!.Value), DateTimeKind.Utc);
+            var notification = _provider.GetRequiredService<BusOutboxNotification<TDbContext>>();
+            AfterCommit.Run(_db, () => notification.NotifyScheduled(due));
+        }
 
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
@@ -173,7 +187,14 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
                 row.SequenceNumber = reader.GetInt64(0);
                 await reader.NextResultAsync(cancellationToken);
             }
+
+            while (await reader.NextResultAsync(cancellationToken))
+            {
+                // the rest returns no rows; reading on surfaces a failure of any statement here, inside the pass
+            }
         }
+
+        _commitBatch.CheckRowCounts();
 
         if (inboxUpdate is not null && inboxUpdate.RecordsAffected != 1)
             throw new InvalidOperationException($"Inbox row {_inbox.Id} ({_messageId}) was not found to update.");
@@ -181,11 +202,18 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
     }
 
     // Schedules made inside the consumer (a saga's Schedule/Unschedule, context.ScheduleSend) go to this transaction.
+    // The pass's commit batch is offered the same way, to the saga repository and the scheduler.
     public override bool TryGetPayload<T>(out T payload)
     {
         if (typeof(T) == typeof(MessageSchedulerContext))
         {
             payload = (T)(object)Scheduler();
+            return true;
+        }
+
+        if (typeof(T) == typeof(PassCommitBatch))
+        {
+            payload = (T)(object)_commitBatch;
             return true;
         }
 
@@ -195,19 +223,21 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
     public override T GetOrAddPayload<T>(PayloadFactory<T> payloadFactory)
     {
         if (typeof(T) == typeof(MessageSchedulerContext)) return (T)(object)Scheduler();
+        if (typeof(T) == typeof(PassCommitBatch)) return (T)(object)_commitBatch;
         return base.GetOrAddPayload(payloadFactory);
     }
 
     public override T AddOrUpdatePayload<T>(PayloadFactory<T> addFactory, UpdatePayloadFactory<T> updateFactory)
     {
         if (typeof(T) == typeof(MessageSchedulerContext)) return (T)(object)Scheduler();
+        if (typeof(T) == typeof(PassCommitBatch)) return (T)(object)_commitBatch;
         return base.AddOrUpdatePayload(addFactory, updateFactory);
     }
 
     public override bool HasPayloadType(Type payloadType) =>
-        payloadType == typeof(MessageSchedulerContext) || base.HasPayloadType(payloadType);
+        payloadType == typeof(MessageSchedulerContext) || payloadType == typeof(PassCommitBatch) || base.HasPayloadType(payloadType);
 
     private MessageSchedulerContext Scheduler() => _scheduler ??= new ConsumeMessageSchedulerContext(this,
-        consumeContext => new MessageScheduler(new DbContextScheduleMessageProvider(consumeContext, _db),
+        consumeContext => new MessageScheduler(new DbContextScheduleMessageProvider(consumeContext, _db, _commitBatch),
             consumeContext.GetPayload<IBusTopology>()));
 }

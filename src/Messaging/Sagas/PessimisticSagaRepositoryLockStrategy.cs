@@ -1,5 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.Sagas;
 
@@ -22,8 +24,10 @@ internal sealed class PessimisticSagaRepositoryLockStrategy<TSaga> : SagaReposit
         var instance = await SelectForUpdate(db, sql, correlationId, cancellationToken);
         if (instance is not null) return instance;
 
-        await LockCreation(db, sql, correlationId, cancellationToken);
-        return await SelectForUpdate(db, sql, correlationId, cancellationToken);
+        // Missing: a predecessor may be creating it. Only after its creation lock is ours is "still missing" true.
+        return await LockCreationAndProbe(db, sql, correlationId, cancellationToken)
+            ? await SelectForUpdate(db, sql, correlationId, cancellationToken) // created meanwhile: load it
+            : null;
     }
 
     public override async Task<IReadOnlyList<TSaga>> Load(DbContext db, ISagaQuery<TSaga> query, CancellationToken cancellationToken)
@@ -57,6 +61,30 @@ internal sealed class PessimisticSagaRepositoryLockStrategy<TSaga> : SagaReposit
             .AsTracking()
             .ToListAsync(cancellationToken);
         return rows.Count == 0 ? null : rows[0];
+    }
+
+    /// <summary>
+    /// Takes the creation lock and then asks whether the instance exists, in one round trip (a batch of two statements:
+    /// under READ COMMITTED the second reads with a snapshot taken after the first has waited for the lock, so it sees a
+    /// predecessor's committed insert). Most first events find nothing, and the row is loaded only when it is there.
+    /// </summary>
+    private static async Task<bool> LockCreationAndProbe(DbContext db, SagaTableSql sql, Guid correlationId, CancellationToken cancellationToken)
+    {
+        var transaction = db.Database.PassTransaction();
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1, $2)")
+                {
+                    Parameters = { new NpgsqlParameter<int> { TypedValue = sql.LockSpace }, new NpgsqlParameter<int> { TypedValue = SagaTableSql.LockKey(correlationId) } },
+                },
+                new NpgsqlBatchCommand(sql.ExistsById) { Parameters = { new NpgsqlParameter<Guid> { TypedValue = correlationId } } },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken); // past the lock's (void) row
+        return await reader.ReadAsync(cancellationToken);
     }
 
     private static Task LockCreation(DbContext db, SagaTableSql sql, Guid correlationId, CancellationToken cancellationToken) =>

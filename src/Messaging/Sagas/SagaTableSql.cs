@@ -15,10 +15,11 @@ internal sealed class SagaTableSql
 {
     private static readonly ConditionalWeakTable<IModel, Dictionary<Type, SagaTableSql>> Cache = new();
 
-    private SagaTableSql(string selectById, string selectByIds, int lockSpace, string table)
+    private SagaTableSql(string selectById, string selectByIds, string existsById, int lockSpace, string table)
     {
         SelectForUpdateById = selectById;
         SelectForUpdateByIds = selectByIds;
+        ExistsById = existsById;
         LockSpace = lockSpace;
         Table = table;
     }
@@ -29,6 +30,9 @@ internal sealed class SagaTableSql
 
     /// <summary>The same for a set of ids (<c>= ANY({0})</c>), locked in key order so that two such loads never deadlock.</summary>
     public string SelectForUpdateByIds { get; }
+
+    /// <summary><c>SELECT 1 … WHERE key = $1</c>: whether the instance exists (positional parameter, for Npgsql directly).</summary>
+    public string ExistsById { get; }
 
     /// <summary>First key of the two-key advisory lock: one number per saga table.</summary>
     public int LockSpace { get; }
@@ -79,6 +83,7 @@ internal sealed class SagaTableSql
         return new SagaTableSql(
             $"SELECT t.*, t.xmin FROM {from} AS t WHERE t.{key} = {{0}} FOR UPDATE",
             $"SELECT t.*, t.xmin FROM {from} AS t WHERE t.{key} = ANY({{0}}) ORDER BY t.{key} FOR UPDATE",
+            $"SELECT 1 FROM {from} AS t WHERE t.{key} = $1",
             StableHash(from),
             from);
     }

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OrderSystem.Messaging.Tests.Contracts;
+using OrderSystem.Messaging.Tests.Scheduling;
 using OrderSystem.Messaging.Tests.Support;
 using OrderSystem.Testing.Infrastructure;
 using OrderSystem.Testing.Polling;
@@ -14,7 +15,8 @@ namespace OrderSystem.Messaging.Tests.Delivery;
 /// The delivery loop does only the database work a commit calls for. The poll (<c>QueryDelay</c>) is set to five minutes, so
 /// after the first pass everything it does is driven by what this process committed: a bus-outbox commit costs one
 /// transaction (no closing pass to find the outbox empty, no scan for scheduled messages); a scheduled message costs no
-/// bus-outbox pass and is sent when it falls due, long before the poll.
+/// bus-outbox pass and is sent when it falls due, long before the poll, whether the API scheduled it or a consumer (its
+/// row written with the consuming pass's commit).
 /// </summary>
 public sealed class DeliveryLoopSpecs(IsolatedEnvironment environment) : IClassFixture<IsolatedEnvironment>, IAsyncLifetime
 {
@@ -37,7 +39,11 @@ public sealed class DeliveryLoopSpecs(IsolatedEnvironment environment) : IClassF
 
     private Task<MessagingTestHost> StartHost() =>
         MessagingTestHost.StartAsync(environment, _db,
-            bus => bus.AddConsumer<PingConsumer, PingConsumerDefinition>(),
+            bus =>
+            {
+                bus.AddConsumer<PingConsumer, PingConsumerDefinition>();
+                bus.AddSagaStateMachine<ReminderStateMachine, ReminderState>().InMemoryRepository();
+            },
             o =>
             {
                 o.QueryDelay = TimeSpan.FromMinutes(5);
@@ -90,6 +96,23 @@ public sealed class DeliveryLoopSpecs(IsolatedEnvironment environment) : IClassF
 
         await Eventually.True(() => Task.FromResult(host.Deliveries.Of<Ping>(p => p.RunId == run).Count == 1),
             "sent when due: the commit told the loop its due time (the poll is minutes away)", TimeSpan.FromSeconds(30));
+        _scans.Outbox.ShouldBe(1, "a scheduled row is not a bus-outbox row: no bus-outbox pass");
+        _scans.Scheduled.ShouldBeGreaterThan(1);
+    }
+
+    [Fact]
+    public async Task A_message_a_consumer_schedules_is_sent_when_due_without_waiting_for_the_poll()
+    {
+        await using var host = await StartHost();
+        await FirstPassDone();
+        var reminder = Guid.NewGuid();
+
+        // The saga schedules inside the consumer outbox: the row commits with the pass, which tells the loop its due time.
+        var saga = await host.Bus.GetSendEndpoint(host.QueueAddress("reminder-state"));
+        await saga.Send(new StartReminder(reminder, TimeSpan.FromSeconds(1)));
+
+        await Eventually.True(() => Task.FromResult(host.Deliveries.Of<ReminderDue>(r => r.ReminderId == reminder).Count == 1),
+            "sent when due (the poll is minutes away)", TimeSpan.FromSeconds(30));
         _scans.Outbox.ShouldBe(1, "a scheduled row is not a bus-outbox row: no bus-outbox pass");
         _scans.Scheduled.ShouldBeGreaterThan(1);
     }

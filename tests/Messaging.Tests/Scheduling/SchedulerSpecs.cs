@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OrderSystem.Messaging.Storage;
 using OrderSystem.Messaging.Tests.Contracts;
 using OrderSystem.Messaging.Tests.Support;
+using OrderSystem.Testing.Database;
 using OrderSystem.Testing.Infrastructure;
 using OrderSystem.Testing.Polling;
 using Shouldly;
@@ -122,10 +123,21 @@ public sealed class SchedulerSpecs(IsolatedEnvironment environment) : IClassFixt
         var saga = await host.Bus.GetSendEndpoint(host.QueueAddress("reminder-state"));
 
         var started = DateTime.UtcNow;
-        await saga.Send(new StartReminder(cancelled, TimeSpan.FromSeconds(1)));
-        await Eventually.True(async () => await Pending(host) == 1, "the saga's timeout is a pending row");
-        await saga.Send(new CancelReminder(cancelled));
-        await Eventually.True(async () => await Pending(host) == 0, "unscheduling deletes it");
+        using (var recorder = new RoundTripRecorder(new Npgsql.NpgsqlConnectionStringBuilder(_db).Database!))
+        {
+            await saga.Send(new StartReminder(cancelled, TimeSpan.FromSeconds(1)));
+            await Eventually.True(async () => await Pending(host) == 1, "the saga's timeout is a pending row");
+            await saga.Send(new CancelReminder(cancelled));
+            await Eventually.True(async () => await Pending(host) == 0, "unscheduling deletes it");
+
+            // Inside the consumer outbox the scheduled row's insert and the delete that cancels it go with the pass's
+            // COMMIT, not in round trips of their own.
+            var inserts = recorder.Trips.Where(sql => sql.Contains("INSERT INTO", StringComparison.Ordinal) && sql.Contains("outbox_message", StringComparison.Ordinal)).ToList();
+            var deletes = recorder.Trips.Where(sql => sql.Contains("DELETE FROM", StringComparison.Ordinal) && sql.Contains("schedule_token_id", StringComparison.Ordinal)).ToList();
+            inserts.ShouldNotBeEmpty();
+            deletes.ShouldNotBeEmpty();
+            inserts.Concat(deletes).ShouldAllBe(sql => sql.Contains("COMMIT", StringComparison.Ordinal), string.Join("\n---\n", inserts.Concat(deletes)));
+        }
 
         await saga.Send(new StartReminder(reminded, TimeSpan.FromSeconds(1.5)));
         var due = await Eventually.Get(async () => host.Deliveries.Where<ReminderDue>(r => r.ReminderId == reminded), d => d.Count == 1,
