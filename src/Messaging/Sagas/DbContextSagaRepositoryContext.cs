@@ -29,8 +29,9 @@ internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
     private readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
     private readonly SagaRepositoryLockStrategy<TSaga> _strategy;
 
-    // A query-correlated message can update several instances concurrently (MassTransit runs them with Task.WhenAll);
-    // a DbContext allows one operation at a time.
+    // A query-correlated message updates several instances. MassTransit has run them one after another since v8.0.16
+    // (MassTransit#4333; before that, with Task.WhenAll); the gate keeps the writes one at a time whatever a version does,
+    // since a DbContext allows one operation at a time.
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public DbContextSagaRepositoryContext(
