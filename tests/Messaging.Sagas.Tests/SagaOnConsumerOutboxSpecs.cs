@@ -66,10 +66,8 @@ public class PessimisticSagaOnConsumerOutboxSpecs(IsolatedEnvironment environmen
     public async Task Should_write_the_instance_in_the_batch_that_commits_the_pass()
     {
         var id = Guid.NewGuid();
-        using var recorder = new RoundTripRecorder(new Npgsql.NpgsqlConnectionStringBuilder(TestHost.ConnectionString).Database!);
-
-        await TestHost.Bus.Publish(new CounterStarted(id, "batched-" + id));
-        await Eventually.True(async () => (await TestHost.ReadAsync(id))?.CurrentState == "Active", "the counter to be created");
+        using var recorder = RecordRoundTrips();
+        await StartCounterAsync(id, "batched-" + id);
         await TestHost.Bus.Publish(new CounterIncremented(id));
         var counter = await Eventually.Get(() => TestHost.ReadAsync(id), s => s?.Count == 1, "the increment");
         counter!.Starts.ShouldBe(1);
@@ -88,14 +86,21 @@ public class PessimisticSagaOnConsumerOutboxSpecs(IsolatedEnvironment environmen
     public async Task Should_take_the_creation_lock_and_look_again_in_one_round_trip()
     {
         var id = Guid.NewGuid();
-        using var recorder = new RoundTripRecorder(new Npgsql.NpgsqlConnectionStringBuilder(TestHost.ConnectionString).Database!);
-
-        await TestHost.Bus.Publish(new CounterStarted(id, "locked-" + id));
-        await Eventually.True(async () => (await TestHost.ReadAsync(id))?.CurrentState == "Active", "the counter to be created");
+        using var recorder = RecordRoundTrips();
+        await StartCounterAsync(id, "locked-" + id);
 
         var locks = recorder.Trips.Where(sql => sql.Contains("pg_advisory_xact_lock", StringComparison.Ordinal)).ToList();
         locks.ShouldNotBeEmpty();
         locks.ShouldAllBe(sql => sql.Contains("counter_state", StringComparison.Ordinal), string.Join("\n---\n", locks));
+    }
+
+    private RoundTripRecorder RecordRoundTrips() =>
+        new(new Npgsql.NpgsqlConnectionStringBuilder(TestHost.ConnectionString).Database!);
+
+    private async Task StartCounterAsync(Guid id, string name)
+    {
+        await TestHost.Bus.Publish(new CounterStarted(id, name));
+        await Eventually.True(async () => (await TestHost.ReadAsync(id))?.CurrentState == "Active", "the counter to be created");
     }
 
     private static bool Writes(string sql, string verb) =>
