@@ -23,6 +23,8 @@ public abstract class SagaOnConsumerOutboxSpecs(IsolatedEnvironment environment,
 
     protected SagaTestHost TestHost => _host;
 
+    protected IsolatedEnvironment Environment => environment;
+
     [Fact]
     public async Task Should_store_and_advance_the_saga_inside_the_outbox_transaction_without_losing_updates()
     {
@@ -92,6 +94,70 @@ public class PessimisticSagaOnConsumerOutboxSpecs(IsolatedEnvironment environmen
         var locks = recorder.Trips.Where(sql => sql.Contains("pg_advisory_xact_lock", StringComparison.Ordinal)).ToList();
         locks.ShouldNotBeEmpty();
         locks.ShouldAllBe(sql => sql.Contains("counter_state", StringComparison.Ordinal), string.Join("\n---\n", locks));
+    }
+
+    /// <summary>
+    /// A saga's first delivery inserts its inbox row in the round trip that loads the instance (docs/sagas.md): the
+    /// state machine runs after both, and the insert never travels alone.
+    /// </summary>
+    [Fact]
+    public async Task Should_insert_the_inbox_row_in_the_round_trip_that_loads_the_instance()
+    {
+        var id = Guid.NewGuid();
+        using var recorder = RecordRoundTrips();
+        await StartCounterAsync(id, "carried-" + id);
+        await TestHost.Bus.Publish(new CounterIncremented(id));
+        await Eventually.Get(() => TestHost.ReadAsync(id), s => s?.Count == 1, "the increment");
+
+        var inserts = recorder.Trips.Where(sql => sql.Contains("INSERT INTO \"inbox_state\"", StringComparison.Ordinal)).ToList();
+        inserts.Count.ShouldBeGreaterThanOrEqualTo(2, "one inbox insert per message");
+        inserts.ShouldAllBe(sql => sql.Contains("counter_state", StringComparison.Ordinal) && sql.Contains("FOR UPDATE", StringComparison.Ordinal),
+            string.Join("\n---\n", inserts));
+    }
+
+    /// <summary>
+    /// A second copy of a message the saga consumed (same message id) finds the inbox row in that same round trip. It
+    /// does not run the state machine again, is not a fault (no error queue, no skipped queue), and counts as the row's
+    /// second delivery.
+    /// </summary>
+    [Fact]
+    public async Task Should_consume_a_duplicate_once_when_its_inbox_insert_rides_with_the_load()
+    {
+        var id = Guid.NewGuid();
+        var messageId = NewId.NextGuid();
+        var faults = new ConsumeFaultLog();
+        using var observing = TestHost.Bus.ConnectReceiveObserver(faults);
+        await StartCounterAsync(id, "duplicate-" + id);
+
+        await TestHost.Bus.Publish(new CounterIncremented(id), c => c.MessageId = messageId);
+        await Eventually.Get(() => TestHost.ReadAsync(id), s => s?.Count == 1, "the first copy");
+        await TestHost.Bus.Publish(new CounterIncremented(id), c => c.MessageId = messageId);
+
+        await Eventually.True(async () => await ReceiveCountAsync(messageId) == 2, "the second copy to reach the inbox row");
+        await Eventually.True(async () => await QueueAsync("counter-state") is { Messages: 0, MessagesUnacknowledged: 0 },
+            "the second copy to be acknowledged");
+        (await TestHost.ReadAsync(id))!.Count.ShouldBe(1);
+        faults.MessageIds.ShouldNotContain(messageId);
+        (await DeadLettersAsync("counter-state_error")).ShouldNotContain(body => body.Contains(messageId.ToString(), StringComparison.Ordinal));
+        (await DeadLettersAsync("counter-state_skipped")).ShouldNotContain(body => body.Contains(messageId.ToString(), StringComparison.Ordinal));
+    }
+
+    /// <summary>The bodies in a queue the class's other tests may also fill (the environment is the class's).</summary>
+    private async Task<IReadOnlyList<string>> DeadLettersAsync(string queue) =>
+        await QueueAsync(queue) is null ? [] : await Environment.Management.PeekAsync(Environment.VirtualHost, queue, 100);
+
+    private Task<OrderSystem.SystemProcesses.Broker.RabbitMqManagement.QueueInfo?> QueueAsync(string queue) =>
+        Environment.Management.GetQueueAsync(Environment.VirtualHost, queue);
+
+    private async Task<int?> ReceiveCountAsync(Guid messageId)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(TestHost.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT receive_count FROM inbox_state WHERE message_id = $1", connection)
+        {
+            Parameters = { new Npgsql.NpgsqlParameter { Value = messageId } },
+        };
+        return (int?)await command.ExecuteScalarAsync();
     }
 
     private RoundTripRecorder RecordRoundTrips() =>

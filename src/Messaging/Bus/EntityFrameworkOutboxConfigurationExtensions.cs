@@ -82,6 +82,6 @@ public static class EntityFrameworkOutboxConfigurationExtensions
             MessageDeliveryLimit = options.MessageDeliveryLimit,
         };
         endpoint.ConnectConsumerConfigurationObserver(observer);
-        endpoint.ConnectSagaConfigurationObserver(observer);
+        endpoint.ConnectSagaConfigurationObserver(new EntityFrameworkSagaOutboxObserver<TDbContext>(endpoint, context, options.MessageDeliveryLimit));
     }
 }

@@ -34,13 +34,16 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
     private readonly DeliveredMarks<TDbContext> _marks;
     private readonly PassCommitBatch _commitBatch = new();
     private readonly IServiceProvider _provider;
+    private readonly InboxInsert? _waitingInsert;
     private InboxRowUpdate.Values _stored;
     private MessageSchedulerContext? _scheduler;
 
     public DbContextOutboxConsumeContext(ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider,
-        TDbContext db, InboxState inbox, MessagingTables tables, IReadOnlyList<OutboxMessage>? produced, DeliveredMarks<TDbContext> marks)
+        TDbContext db, InboxState inbox, MessagingTables tables, IReadOnlyList<OutboxMessage>? produced, DeliveredMarks<TDbContext> marks,
+        InboxInsert? waitingInsert = null)
         : base(context, options, provider)
     {
+        _waitingInsert = waitingInsert;
         _marks = marks;
         _provider = provider;
         _db = db;
@@ -201,10 +204,25 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
         _stored = InboxRowUpdate.Of(_inbox);
     }
 
+    /// <summary>
+    /// A saga's pass whose carried inbox insert found the row (<see cref="InboxRowExistsException"/>) is not a fault: the
+    /// factory starts the pass again. MassTransit's saga filter reports every exception it sees; this one stops here, so
+    /// that no Fault is published and the delivery is not marked faulted.
+    /// </summary>
+    public override Task NotifyFaulted<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception) =>
+        exception is InboxRowExistsException ? Task.CompletedTask : base.NotifyFaulted(context, duration, consumerType, exception);
+
     // Schedules made inside the consumer (a saga's Schedule/Unschedule, context.ScheduleSend) go to this transaction.
-    // The pass's commit batch is offered the same way, to the saga repository and the scheduler.
+    // The pass's commit batch is offered the same way, to the saga repository and the scheduler, and so is a saga's
+    // inbox insert while it waits for the repository's first statement.
     public override bool TryGetPayload<T>(out T payload)
     {
+        if (typeof(T) == typeof(InboxInsert) && _waitingInsert is { Pending: true })
+        {
+            payload = (T)(object)_waitingInsert;
+            return true;
+        }
+
         if (typeof(T) == typeof(MessageSchedulerContext))
         {
             payload = (T)(object)Scheduler();

@@ -4,7 +4,6 @@ using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
-using NpgsqlTypes;
 using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Storage;
 
@@ -23,11 +22,6 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
     private const string InboxColumns =
         "id, message_id, consumer_id, lock_id, received, receive_count, expiration_time, consumed, delivered, last_sequence_number, xmin";
 
-    /// <summary>Inserts the inbox row of a first delivery and returns it; returns nothing when the row exists.</summary>
-    private static string InsertInboxSql(MessagingTables tables) =>
-        $"INSERT INTO {tables.InboxState} (message_id, consumer_id, lock_id, received, receive_count, expiration_time) " +
-        $"VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (message_id, consumer_id) DO NOTHING RETURNING {InboxColumns}";
-
     /// <summary>Locks an existing inbox row (selects <c>xmin</c> for the row version).</summary>
     private static string LockInboxSql(MessagingTables tables) =>
         $"SELECT {InboxColumns} FROM {tables.InboxState} WHERE message_id = $1 AND consumer_id = $2 FOR UPDATE";
@@ -45,7 +39,6 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
         {
             var strategy = db.Database.CreateExecutionStrategy();
             continueProcessing = await strategy.ExecuteAsync(() => Pass(context, options, next, state));
-            state.FirstPass = false;
         }
 
         // A message the inbox had consumed already (redelivered after a crash, or a duplicate) never reaches the consumer
@@ -69,21 +62,40 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
         IReadOnlyList<DeliveredMarks<TDbContext>.Mark> carried = [];
         try
         {
-            var inbox = await LockInboxAsync(context, state, cancellationToken);
-            if (inbox is null)
+            InboxState? inbox;
+            InboxInsert? waiting = null;
+            if (state.TryInsert && options is SagaOutboxConsumeOptions)
             {
-                // Gone between statements (the inserting transaction rolled back, or cleanup): start over.
-                open = false;
-                marks.PassAbandoned();
-                await transaction.CommitAsync(cancellationToken);
-                state.TryInsert = true;
-                return true;
+                // A saga's first delivery: the insert goes with the repository's load of the instance (InboxInsert).
+                state.TryInsert = false;
+                waiting = new InboxInsert(state.Tables, state.MessageId, state.ConsumerId, context.ExpirationTime);
+                inbox = waiting.Row;
+            }
+            else
+            {
+                inbox = await LockInboxAsync(context, state, cancellationToken);
+                state.FirstPass = false;
+                if (inbox is null)
+                {
+                    // Gone between statements (the inserting transaction rolled back, or cleanup): start over.
+                    open = false;
+                    marks.PassAbandoned();
+                    await transaction.CommitAsync(cancellationToken);
+                    state.TryInsert = true;
+                    return true;
+                }
             }
 
             var consuming = inbox.Consumed is null;
             var delivering = inbox.Delivered is null;
-            var outboxContext = new DbContextOutboxConsumeContext<TDbContext, T>(context, options, provider, db, inbox, state.Tables, state.Produced, marks);
+            var outboxContext = new DbContextOutboxConsumeContext<TDbContext, T>(context, options, provider, db, inbox, state.Tables, state.Produced, marks, waiting);
             await next.Send(outboxContext);
+            if (waiting is not null)
+            {
+                // Nothing loaded an instance (the saga pipe never reached the repository): the insert runs now.
+                await waiting.RunIfPendingAsync(db.Database.PassTransaction(), cancellationToken);
+                state.FirstPass = false;
+            }
 
             await db.SaveChangesAsync(cancellationToken); // the consumer's own changes, if it left any unsaved
             open = false;
@@ -100,7 +112,7 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
             if (consumed && outboxContext.ContinueProcessing) state.JustConsumed = inbox;
             return outboxContext.ContinueProcessing;
         }
-        catch
+        catch (Exception e)
         {
             marks.PassFailed(open, carried); // the marks it carried wait again, for another pass or their owners
             try
@@ -113,6 +125,7 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
             }
 
             db.ChangeTracker.Clear();
+            if (e is InboxRowExistsException) return true; // state.TryInsert is off: the next pass locks the existing row
             throw;
         }
     }
@@ -138,8 +151,8 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
     }
 
     /// <summary>
-    /// The message's inbox row, locked for this transaction: inserted on a first delivery (the common case: one
-    /// statement, and a concurrent copy waits on the unique key, then finds it committed), otherwise locked with
+    /// The message's inbox row, locked for this transaction: inserted on a first delivery (<see cref="InboxInsert"/>; the
+    /// common case: one statement, and a concurrent copy waits on the unique key, then finds it committed), otherwise locked with
     /// <c>FOR UPDATE</c> and, if the consumer has still to run, written before any work so that the lock is real.
     /// Null when the row vanished between statements.
     /// </summary>
@@ -149,15 +162,8 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
         if (state.TryInsert)
         {
             state.TryInsert = false;
-            var inserted = await ReadInboxAsync(state.Tables.Sql(InsertInboxSql), cancellationToken,
-                new NpgsqlParameter { Value = state.MessageId }, new NpgsqlParameter { Value = state.ConsumerId },
-                new NpgsqlParameter { Value = NewId.NextGuid() }, new NpgsqlParameter { Value = DateTime.UtcNow },
-                new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)context.ExpirationTime?.ToUniversalTime() ?? DBNull.Value });
-            if (inserted is not null)
-            {
-                CrashPoint.Reach(CrashPoints.InboxInserted);
-                return inserted;
-            }
+            var insert = new InboxInsert(state.Tables, state.MessageId, state.ConsumerId, context.ExpirationTime);
+            if (await insert.RunAsync(db.Database.PassTransaction(), cancellationToken)) return insert.Row;
         }
 
         var inbox = await ReadInboxAsync(state.Tables.Sql(LockInboxSql), cancellationToken,
@@ -188,9 +194,10 @@ public sealed class EntityFrameworkOutboxContextFactory<TDbContext>(TDbContext d
     }
 
     /// <summary>
-    /// Runs one of the inbox statements above in the pass's transaction and returns the row it returned, locked and
-    /// untracked (<see cref="InboxRowUpdate"/> writes what the pass changes on it), or null. These two statements run on
-    /// every received message, so they go to Npgsql directly, with positional parameters and no EF Core query pipeline:
+    /// Runs the inbox row's lock in the pass's transaction and returns the row it returned, locked and untracked
+    /// (<see cref="InboxRowUpdate"/> writes what the pass changes on it), or null. The inbox statements (this one and
+    /// <see cref="InboxInsert"/>) run on every received message, so they go to Npgsql directly, with positional
+    /// parameters and no EF Core query pipeline:
     /// measured in the messaging benchmark (docs/performance.md), that pipeline built the SQL and its parameters again for
     /// every message. Npgsql's own tracing still sees them.
     /// </summary>

@@ -4,6 +4,7 @@ using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
+using OrderSystem.Messaging.ConsumerOutbox;
 using OrderSystem.Messaging.CrashTesting;
 using OrderSystem.Messaging.Storage;
 
@@ -48,8 +49,11 @@ internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
     }
 
     /// <summary>A new instance the state machine is about to initialise; written by <see cref="Save"/> afterwards.</summary>
-    public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) =>
-        _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Add);
+    public async Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance)
+    {
+        await RunWaitingInboxInsertAsync();
+        return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Add);
+    }
 
     /// <summary>
     /// Inserts a new instance before the state machine runs (events configured with <c>InsertOnInitial</c>). When the
@@ -59,6 +63,7 @@ internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
     /// </summary>
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
     {
+        await RunWaitingInboxInsertAsync();
         await _strategy.BeforeInsert(_db, instance.CorrelationId, CancellationToken);
 
         var transaction = _db.Database.CurrentTransaction
@@ -91,7 +96,7 @@ internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        var instance = await _strategy.Load(_db, correlationId, CancellationToken);
+        var instance = await _strategy.Load(_db, correlationId, WaitingInboxInsert(), CancellationToken);
         return instance is null
             ? null!
             : await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Load);
@@ -201,9 +206,25 @@ internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> :
         }
     }
 
-    public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
-        where T : class =>
-        _factory.CreateSagaConsumeContext(_db, consumeContext, instance, mode);
+    public async Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
+        where T : class
+    {
+        await RunWaitingInboxInsertAsync();
+        return await _factory.CreateSagaConsumeContext(_db, consumeContext, instance, mode);
+    }
+
+    /// <summary>
+    /// Inside the consumer outbox, a saga's first delivery has its inbox insert waiting for this repository's first
+    /// statement (<see cref="InboxInsert"/>): the keyed load carries it (<see cref="Load"/>). Every other way in to the
+    /// state machine runs it first, on its own, so that the state machine never runs before the message's inbox row is
+    /// this transaction's.
+    /// </summary>
+    public async Task RunWaitingInboxInsertAsync()
+    {
+        if (WaitingInboxInsert() is { } insert) await insert.RunIfPendingAsync(_db.Database.PassTransaction(), CancellationToken);
+    }
+
+    private InboxInsert? WaitingInboxInsert() => _consumeContext.TryGetPayload<InboxInsert>(out var insert) ? insert : null;
 
     public void Dispose() => _gate.Dispose();
 

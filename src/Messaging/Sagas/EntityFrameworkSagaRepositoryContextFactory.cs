@@ -33,6 +33,7 @@ internal sealed class EntityFrameworkSagaRepositoryContextFactory<TContext, TSag
         InTransaction(async () =>
         {
             using var repository = new DbContextSagaRepositoryContext<TSaga, T>(db, context, consumeContextFactory, strategy);
+            await repository.RunWaitingInboxInsertAsync();
             var instances = await strategy.Load(db, query, context.CancellationToken);
             await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repository, instances));
         }, context.CancellationToken);

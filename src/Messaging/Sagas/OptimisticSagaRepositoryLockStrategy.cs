@@ -1,5 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using OrderSystem.Messaging.ConsumerOutbox;
+using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.Sagas;
 
@@ -14,8 +16,11 @@ internal sealed class OptimisticSagaRepositoryLockStrategy<TSaga> : SagaReposito
 {
     public override ConcurrencyMode Mode => ConcurrencyMode.Optimistic;
 
-    public override async Task<TSaga?> Load(DbContext db, Guid correlationId, CancellationToken cancellationToken) =>
-        await db.Set<TSaga>().AsTracking().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, cancellationToken);
+    public override async Task<TSaga?> Load(DbContext db, Guid correlationId, InboxInsert? carried, CancellationToken cancellationToken)
+    {
+        if (carried is not null) await carried.RunIfPendingAsync(db.Database.PassTransaction(), cancellationToken);
+        return await db.Set<TSaga>().AsTracking().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, cancellationToken);
+    }
 
     public override async Task<IReadOnlyList<TSaga>> Load(DbContext db, ISagaQuery<TSaga> query, CancellationToken cancellationToken) =>
         await db.Set<TSaga>().AsTracking().Where(query.FilterExpression).ToListAsync(cancellationToken);

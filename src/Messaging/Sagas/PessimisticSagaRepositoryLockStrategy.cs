@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using OrderSystem.Messaging.ConsumerOutbox;
 using OrderSystem.Messaging.Storage;
 
 namespace OrderSystem.Messaging.Sagas;
@@ -18,15 +19,15 @@ internal sealed class PessimisticSagaRepositoryLockStrategy<TSaga> : SagaReposit
 {
     public override ConcurrencyMode Mode => ConcurrencyMode.Pessimistic;
 
-    public override async Task<TSaga?> Load(DbContext db, Guid correlationId, CancellationToken cancellationToken)
+    public override async Task<TSaga?> Load(DbContext db, Guid correlationId, InboxInsert? carried, CancellationToken cancellationToken)
     {
         var sql = SagaTableSql.For<TSaga>(db);
-        var instance = await SelectForUpdate(db, sql, correlationId, cancellationToken);
+        var instance = await SelectForUpdate(db, sql, correlationId, carried, cancellationToken);
         if (instance is not null) return instance;
 
         // Missing: a predecessor may be creating it. Only after its creation lock is ours is "still missing" true.
         return await LockCreationAndProbe(db, sql, correlationId, cancellationToken)
-            ? await SelectForUpdate(db, sql, correlationId, cancellationToken) // created meanwhile: load it
+            ? await SelectForUpdate(db, sql, correlationId, null, cancellationToken) // created meanwhile: load it
             : null;
     }
 
@@ -53,8 +54,31 @@ internal sealed class PessimisticSagaRepositoryLockStrategy<TSaga> : SagaReposit
     public override Task BeforeInsert(DbContext db, Guid correlationId, CancellationToken cancellationToken) =>
         LockCreation(db, SagaTableSql.For<TSaga>(db), correlationId, cancellationToken);
 
-    private static async Task<TSaga?> SelectForUpdate(DbContext db, SagaTableSql sql, Guid correlationId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The instance, locked. Where the mapping allows (<see cref="SagaRowReader"/>) the statement goes to Npgsql directly,
+    /// behind the message's inbox insert if that is still to run: one round trip for both, and no EF Core query pipeline
+    /// for a statement it cannot compile anyway. Otherwise the insert runs first and EF Core loads the instance.
+    /// </summary>
+    private static async Task<TSaga?> SelectForUpdate(DbContext db, SagaTableSql sql, Guid correlationId, InboxInsert? carried, CancellationToken cancellationToken)
     {
+        var transaction = db.Database.PassTransaction();
+        if (SagaRowReader.Supports(db, typeof(TSaga)))
+        {
+            await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
+            if (carried is { Pending: true }) batch.BatchCommands.Add(carried.Command());
+            batch.BatchCommands.Add(SagaRowReader.SelectForUpdate<TSaga>(db, correlationId));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            if (batch.BatchCommands.Count == 2)
+            {
+                await carried!.CompleteAsync(reader, cancellationToken);
+                await reader.NextResultAsync(cancellationToken);
+            }
+
+            return await reader.ReadAsync(cancellationToken) ? SagaRowReader.Attach<TSaga>(db, reader) : null;
+        }
+
+        if (carried is not null) await carried.RunIfPendingAsync(transaction, cancellationToken);
+
         // No LINQ operator on top: EF would wrap the statement in a sub-select.
         var rows = await db.Set<TSaga>()
             .FromSqlRaw(sql.SelectForUpdateById, correlationId)

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using OrderSystem.Messaging.ConsumerOutbox;
 
 namespace OrderSystem.Messaging.Sagas;
 
@@ -13,8 +14,11 @@ internal abstract class SagaRepositoryLockStrategy<TSaga>
 {
     public abstract ConcurrencyMode Mode { get; }
 
-    /// <summary>The instance with this id, or null when there is none.</summary>
-    public abstract Task<TSaga?> Load(DbContext db, Guid correlationId, CancellationToken cancellationToken);
+    /// <summary>
+    /// The instance with this id, or null when there is none. <paramref name="carried"/>, when given, is the message's
+    /// inbox insert, still to run: it runs first, in the load's round trip where the strategy can batch them.
+    /// </summary>
+    public abstract Task<TSaga?> Load(DbContext db, Guid correlationId, InboxInsert? carried, CancellationToken cancellationToken);
 
     /// <summary>The instances that match a correlation expression.</summary>
     public abstract Task<IReadOnlyList<TSaga>> Load(DbContext db, ISagaQuery<TSaga> query, CancellationToken cancellationToken);
