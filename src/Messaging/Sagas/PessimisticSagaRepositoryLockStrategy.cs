@@ -62,19 +62,20 @@ internal sealed class PessimisticSagaRepositoryLockStrategy<TSaga> : SagaReposit
     private static async Task<TSaga?> SelectForUpdate(DbContext db, SagaTableSql sql, Guid correlationId, InboxInsert? carried, CancellationToken cancellationToken)
     {
         var transaction = db.Database.PassTransaction();
-        if (SagaRowReader.Supports(db, typeof(TSaga)))
+        if (SagaRowLayout.For(db, typeof(TSaga)) is { Readable: true } layout)
         {
+            var insert = carried is { Pending: true } ? carried : null;
             await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
-            if (carried is { Pending: true }) batch.BatchCommands.Add(carried.Command());
-            batch.BatchCommands.Add(SagaRowReader.SelectForUpdate<TSaga>(db, correlationId));
+            if (insert is not null) batch.BatchCommands.Add(insert.Command());
+            batch.BatchCommands.Add(SagaRowReader.SelectForUpdate(layout, correlationId));
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            if (batch.BatchCommands.Count == 2)
+            if (insert is not null)
             {
-                await carried!.CompleteAsync(reader, cancellationToken);
+                await insert.CompleteAsync(reader, cancellationToken);
                 await reader.NextResultAsync(cancellationToken);
             }
 
-            return await reader.ReadAsync(cancellationToken) ? SagaRowReader.Attach<TSaga>(db, reader) : null;
+            return await reader.ReadAsync(cancellationToken) ? SagaRowReader.Attach<TSaga>(db, layout, reader) : null;
         }
 
         if (carried is not null) await carried.RunIfPendingAsync(transaction, cancellationToken);
