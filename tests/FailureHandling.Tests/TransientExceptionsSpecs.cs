@@ -46,4 +46,17 @@ public sealed class TransientExceptionsSpecs
         policy.IsRetryable(Postgres("23505")).ShouldBeTrue();
         new FailurePolicy().IsTransient(new HttpRequestException("503", null, System.Net.HttpStatusCode.ServiceUnavailable)).ShouldBeFalse();
     }
+
+    [Fact]
+    public void An_endpoint_adds_its_own_conflicts_retried_at_once_and_never_redelivered()
+    {
+        static PostgresException CheckViolation(string constraint) =>
+            new("check", "ERROR", "ERROR", PostgresErrorCodes.CheckViolation, constraintName: constraint);
+        var policy = new FailurePolicy().Conflict<PostgresException>(e => e.ConstraintName == "ck_stock_not_negative");
+
+        policy.IsRetryable(new DbUpdateException("save", CheckViolation("ck_stock_not_negative"))).ShouldBeTrue();
+        policy.IsTransient(CheckViolation("ck_stock_not_negative")).ShouldBeFalse("a lost race is not redelivered later");
+        policy.IsRetryable(CheckViolation("ck_price_not_negative")).ShouldBeFalse("another constraint stays permanent");
+        new FailurePolicy().IsRetryable(CheckViolation("ck_stock_not_negative")).ShouldBeFalse();
+    }
 }

@@ -4,7 +4,8 @@ namespace OrderSystem.Inventory.Catalog;
 /// A product Inventory sells (table <c>products</c>): its price and its stock. <see cref="Available"/> +
 /// <see cref="Reserved"/> is the stock on hand; a reservation moves units from one to the other, a release moves them back,
 /// and a confirmed order's units leave stock: from reserved to <see cref="Sold"/> (<see cref="Reservations.SellReservedStockConsumer"/>).
-/// They only change through conditional UPDATEs (see <see cref="Reservations.ReserveStockConsumer"/>), never below zero.
+/// They only change through row-locking UPDATEs (<see cref="Reservations.StockRowWrites"/>, the stock API), never below
+/// zero: the table's check constraints refuse it.
 /// </summary>
 public class Product
 {

@@ -6,12 +6,18 @@ namespace OrderSystem.Inventory.Catalog;
 /// <summary>EF Core mapping of <see cref="Product"/>, with the seeded catalog.</summary>
 public class ProductMap : IEntityTypeConfiguration<Product>
 {
+    /// <summary>
+    /// The constraint that refuses a negative <c>available</c>: what stops a reservation that lost the race for the last
+    /// units (<see cref="Reservations.ReserveStockConsumer"/>), and a bug elsewhere, from overselling.
+    /// </summary>
+    public const string AvailableNotNegative = "ck_products_available_not_negative";
+
     public void Configure(EntityTypeBuilder<Product> entity)
     {
         entity.ToTable("products", table =>
         {
-            // The database itself refuses negative stock: a bug elsewhere fails loudly instead of overselling.
-            table.HasCheckConstraint("ck_products_available_not_negative", "available >= 0");
+            // The database itself refuses negative stock: a lost race or a bug fails loudly instead of overselling.
+            table.HasCheckConstraint(AvailableNotNegative, "available >= 0");
             table.HasCheckConstraint("ck_products_reserved_not_negative", "reserved >= 0");
             table.HasCheckConstraint("ck_products_sold_not_negative", "sold >= 0");
         });

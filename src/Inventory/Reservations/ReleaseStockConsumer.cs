@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using OrderSystem.Contracts.Inventory;
 using OrderSystem.Inventory.Persistence;
+using OrderSystem.Messaging.ConsumerOutbox;
 
 namespace OrderSystem.Inventory.Reservations;
 
@@ -32,22 +33,15 @@ public class ReleaseStockConsumer(InventoryDbContext db, ILogger<ReleaseStockCon
             reservation.Status = ReservationStatus.Released;
             reservation.Reason = "Order cancelled";
             reservation.UpdatedAt = now;
-            await db.SaveChangesAsync(cancellationToken);
 
-            // The stock rows last (see ReserveStockConsumer): their locks are held only until the pass commits.
+            // The stock rows at commit (see ReserveStockConsumer): locked only while the pass's last batch finishes.
             foreach (var line in reservation.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal))
-            {
-                await db.Products
-                    .Where(p => p.Sku == line.Sku)
-                    .ExecuteUpdateAsync(p => p
-                        .SetProperty(x => x.Available, x => x.Available + line.Quantity)
-                        .SetProperty(x => x.Reserved, x => x.Reserved - line.Quantity), cancellationToken);
-            }
+                context.WriteAtCommit(StockRowWrites.GiveBack(line.Sku, line.Quantity), expectedRows: 1, "Give back the units of " + line.Sku);
 
             logger.LogInformation("Order {OrderId}: released {Lines} line(s)", orderId, reservation.Lines.Count);
         }
 
-        await db.SaveChangesAsync(cancellationToken); // the marker; nothing when the row was saved above
+        await db.SaveChangesAsync(cancellationToken); // the marker or the released row
         await context.Publish(new StockReleased(orderId), cancellationToken);
     }
 }

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using OrderSystem.Contracts.Ordering;
 using OrderSystem.Inventory.Persistence;
+using OrderSystem.Messaging.ConsumerOutbox;
 
 namespace OrderSystem.Inventory.Reservations;
 
@@ -30,15 +31,9 @@ public class SellReservedStockConsumer(InventoryDbContext db, ILogger<SellReserv
         reservation.UpdatedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(cancellationToken);
 
-        // The stock rows last (see ReserveStockConsumer): their locks are held only until the pass commits.
+        // The stock rows at commit (see ReserveStockConsumer): locked only while the pass's last batch finishes.
         foreach (var line in reservation.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal))
-        {
-            await db.Products
-                .Where(p => p.Sku == line.Sku)
-                .ExecuteUpdateAsync(p => p
-                    .SetProperty(x => x.Reserved, x => x.Reserved - line.Quantity)
-                    .SetProperty(x => x.Sold, x => x.Sold + line.Quantity), cancellationToken);
-        }
+            context.WriteAtCommit(StockRowWrites.Sell(line.Sku, line.Quantity), expectedRows: 1, "Sell the units of " + line.Sku);
 
         logger.LogInformation("Order {OrderId}: sold {Lines} reserved line(s)", orderId, reservation.Lines.Count);
     }

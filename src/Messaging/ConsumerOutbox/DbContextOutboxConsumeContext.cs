@@ -150,9 +150,10 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
     /// <summary>
     /// Writes what the pass changed that EF Core does not track and commits the pass's transaction, in one round trip: the
     /// rows the consumer sent or published (each insert returns its sequence number, in the order they were sent), the
-    /// building block's writes on the pass's behalf (<see cref="PassCommitBatch"/>: a saga's row, a cancelled schedule), the
     /// inbox row if its columns changed, the "delivered" marks of other messages this pass carries
-    /// (<see cref="DeliveredMarks{TDbContext}"/>), and <c>COMMIT</c> (<see cref="BatchCommit"/>). The factory calls it
+    /// (<see cref="DeliveredMarks{TDbContext}"/>), the writes handed to the pass's commit batch (<see cref="PassCommitBatch"/>:
+    /// a saga's row, a cancelled schedule, a consumer's <see cref="WriteAtCommitExtensions.WriteAtCommit"/>), and
+    /// <c>COMMIT</c> (<see cref="BatchCommit"/>). The factory calls it
     /// after the consumer's own changes are saved; when it returns, the transaction is committed.
     /// </summary>
     public async Task WriteAndCommitAsync(IReadOnlyList<DeliveredMarks<TDbContext>.Mark> carried, CancellationToken cancellationToken)
@@ -164,7 +165,6 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
         await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
         foreach (var row in inserts) batch.BatchCommands.Add(OutboxMessageRows.Insert(_tables, row));
         foreach (var row in _commitBatch.Scheduled) batch.BatchCommands.Add(OutboxMessageRows.Insert(_tables, row));
-        _commitBatch.AppendTo(batch);
         var inboxUpdate = inboxChanged ? InboxRowUpdate.Command(_tables, _inbox) : null;
         if (inboxUpdate is not null) batch.BatchCommands.Add(inboxUpdate);
         if (carried.Count > 0)
@@ -172,6 +172,7 @@ internal sealed class DbContextOutboxConsumeContext<TDbContext, TMessage> : Outb
             foreach (var command in DeliveredMarks<TDbContext>.Commands(_tables, carried)) batch.BatchCommands.Add(command);
         }
 
+        _commitBatch.AppendTo(batch); // last before COMMIT: a row other passes wait for is locked for the least time
         BatchCommit.AddTo(batch);
         if (_commitBatch.Scheduled.Count > 0)
         {

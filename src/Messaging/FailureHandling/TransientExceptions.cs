@@ -39,6 +39,9 @@ public static class TransientExceptions
     internal static bool IsRetryable(Exception exception, Func<Exception, bool>? alsoTransient) =>
         IsTransient(exception, alsoTransient) || IsConcurrencyConflict(exception);
 
+    /// <summary>True when any exception in the chain matches <paramref name="predicate"/>.</summary>
+    internal static bool AnyInChain(Exception exception, Func<Exception, bool> predicate) => Chain(exception).Any(predicate);
+
     private static bool IsTransientItself(Exception exception) => exception switch
     {
         NpgsqlException npgsql => npgsql.IsTransient,

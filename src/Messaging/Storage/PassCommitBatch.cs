@@ -3,17 +3,19 @@ using Npgsql;
 namespace OrderSystem.Messaging.Storage;
 
 /// <summary>
-/// Statements that a consuming pass sends with its last batch, after its outbox rows and before its <c>COMMIT</c>
+/// Statements that a consuming pass sends with its last batch, right before its <c>COMMIT</c>
 /// (<c>ConsumerOutbox/DbContextOutboxConsumeContext.WriteAndCommitAsync</c>), instead of in round trips of their own.
 /// The building block's own writes on the pass's behalf go here: the saga repository's row (<c>Sagas/SagaRowCommands</c>),
-/// the rows of messages scheduled in the pass, and the delete of a cancelled schedule. The pass's consume context
-/// offers it as a payload (<c>TryGetPayload&lt;PassCommitBatch&gt;</c>); outside a consuming pass there is none, and the
-/// writer executes its statement at once as before.
+/// the rows of messages scheduled in the pass, and the delete of a cancelled schedule; and a consumer's writes of rows
+/// that other passes wait for (<c>ConsumerOutbox/WriteAtCommitExtensions</c>). The pass's consume context offers it as a
+/// payload (<c>TryGetPayload&lt;PassCommitBatch&gt;</c>); outside a consuming pass there is none, and the building
+/// block's writers execute their statement at once as before.
 /// <para>
 /// What may go here: a write whose only answer is "done", checked by the number of rows it touched. A statement that
 /// fails makes PostgreSQL skip the rest of the batch, the <c>COMMIT</c> included, so the pass rolls back and is retried as
-/// after any failure. The row counts are checked after the batch, when the transaction has committed: an expectation
-/// that does not hold there is a bug to report, not a condition to handle (the writers here hold the row's lock).
+/// after any failure (a constraint that refuses the write is how such a statement says "no"). The row counts are checked
+/// after the batch, when the transaction has committed: an expectation that does not hold there is a bug to report, not
+/// a condition to handle.
 /// </para>
 /// </summary>
 internal sealed class PassCommitBatch
