@@ -3,6 +3,7 @@ using MassTransit.Middleware.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OrderSystem.Messaging.BusOutbox;
 using OrderSystem.Messaging.Diagnostics;
 using OrderSystem.Messaging.Scheduling;
@@ -14,8 +15,9 @@ namespace OrderSystem.Messaging.FailureHandling;
 /// no transaction of the caller exists to join, i.e. delayed redelivery, which runs after the consumer's transaction
 /// rolled back. A schedule that carries MassTransit's redelivery header is counted as a redelivery
 /// (<see cref="FailureMetrics.RedeliveriesName"/>). When the database is unreachable (a transient failure), the write is
-/// retried with back-off until the message would have been due, holding the broker delivery meanwhile; after that the
-/// failure propagates (for a redelivery: the message faults to <c>&lt;queue&gt;_error</c>).
+/// retried with back-off, holding the broker delivery meanwhile, until the message would have been due and for at least
+/// <see cref="FailureHandlingOptions.RedeliveryWriteHold"/>; after that the failure propagates (for a redelivery: the
+/// message faults to <c>&lt;queue&gt;_error</c>). A redelivery written late is due at once.
 /// </summary>
 internal sealed class RedeliveryScheduleMessageProvider<TDbContext>(IServiceProvider root, ISendEndpointProvider transportEndpoints)
     : IScheduleMessageProvider
@@ -25,7 +27,9 @@ internal sealed class RedeliveryScheduleMessageProvider<TDbContext>(IServiceProv
         CancellationToken cancellationToken)
         where T : class
     {
-        var holdUntil = scheduledTime.Kind == DateTimeKind.Local ? scheduledTime.ToUniversalTime() : scheduledTime;
+        var due = scheduledTime.Kind == DateTimeKind.Local ? scheduledTime.ToUniversalTime() : scheduledTime;
+        var hold = root.GetService<IOptions<FailureHandlingOptions>>()?.Value.RedeliveryWriteHold ?? new FailureHandlingOptions().RedeliveryWriteHold;
+        var holdUntil = due > DateTime.UtcNow + hold ? due : DateTime.UtcNow + hold;
         var backoff = TimeSpan.FromMilliseconds(100);
         var logged = false;
         while (true)
@@ -37,12 +41,12 @@ internal sealed class RedeliveryScheduleMessageProvider<TDbContext>(IServiceProv
             catch (Exception e) when (TransientExceptions.IsTransient(e) && DateTime.UtcNow + backoff < holdUntil && !cancellationToken.IsCancellationRequested)
             {
                 // The scheduler's database is unreachable (often the very outage that made the consumer fail). Keep the
-                // delivery unacknowledged on the broker and try again until the redelivery would have been due; only
-                // then give up (the message faults to the error queue).
+                // delivery unacknowledged on the broker and try again until the redelivery would have been due and the
+                // hold has passed; only then give up (the message faults to the error queue).
                 if (!logged)
                 {
                     root.GetService<ILoggerFactory>()?.CreateLogger(typeof(RedeliveryScheduleMessageProvider<TDbContext>))
-                        .LogWarning(e, "Cannot write the scheduled message to the database; retrying until {Due:O}", holdUntil);
+                        .LogWarning(e, "Cannot write the scheduled message to the database; retrying until {Until:O}", holdUntil);
                     logged = true;
                 }
 
