@@ -32,8 +32,9 @@ public sealed class FailurePolicy
     public bool IsTransient(Exception exception) => TransientExceptions.IsTransient(exception, AlsoTransient);
 
     /// <summary>Worth an immediate retry: transient, or a concurrency conflict (the shared ones and this endpoint's).</summary>
-    public bool IsRetryable(Exception exception) =>
-        TransientExceptions.IsRetryable(exception, AlsoTransient) || (_conflicts.Count > 0 && TransientExceptions.AnyInChain(exception, e => _conflicts.Any(c => c(e))));
+    public bool IsRetryable(Exception exception) => TransientExceptions.IsRetryable(exception, AlsoTransient, AlsoConflict);
 
     private Func<Exception, bool>? AlsoTransient => _transient.Count == 0 ? null : e => _transient.Any(t => t(e));
+
+    private Func<Exception, bool>? AlsoConflict => _conflicts.Count == 0 ? null : e => _conflicts.Any(c => c(e));
 }

@@ -29,7 +29,8 @@ internal sealed class RedeliveryScheduleMessageProvider<TDbContext>(IServiceProv
     {
         var due = scheduledTime.Kind == DateTimeKind.Local ? scheduledTime.ToUniversalTime() : scheduledTime;
         var hold = root.GetService<IOptions<FailureHandlingOptions>>()?.Value.RedeliveryWriteHold ?? new FailureHandlingOptions().RedeliveryWriteHold;
-        var holdUntil = due > DateTime.UtcNow + hold ? due : DateTime.UtcNow + hold;
+        var heldAtLeastUntil = DateTime.UtcNow + hold;
+        var holdUntil = due > heldAtLeastUntil ? due : heldAtLeastUntil;
         var backoff = TimeSpan.FromMilliseconds(100);
         var logged = false;
         while (true)

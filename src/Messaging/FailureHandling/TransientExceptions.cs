@@ -36,11 +36,8 @@ public static class TransientExceptions
     internal static bool IsTransient(Exception exception, Func<Exception, bool>? alsoTransient) =>
         Chain(exception).Any(e => IsTransientItself(e) || alsoTransient?.Invoke(e) == true);
 
-    internal static bool IsRetryable(Exception exception, Func<Exception, bool>? alsoTransient) =>
-        IsTransient(exception, alsoTransient) || IsConcurrencyConflict(exception);
-
-    /// <summary>True when any exception in the chain matches <paramref name="predicate"/>.</summary>
-    internal static bool AnyInChain(Exception exception, Func<Exception, bool> predicate) => Chain(exception).Any(predicate);
+    internal static bool IsRetryable(Exception exception, Func<Exception, bool>? alsoTransient, Func<Exception, bool>? alsoConflict = null) =>
+        IsTransient(exception, alsoTransient) || Chain(exception).Any(e => IsConflictItself(e) || alsoConflict?.Invoke(e) == true);
 
     private static bool IsTransientItself(Exception exception) => exception switch
     {
