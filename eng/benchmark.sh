@@ -6,8 +6,9 @@
 #   eng/benchmark.sh [messages=5000] [latencySamples=300]
 #   eng/benchmark.sh [orders=3000] 0 [concurrency=32] flow [rate…]
 #                     the floor under eng/benchmark-e2e.sh: one order's messages through raw MassTransit in one process,
-#                     without a database and with one transaction per consumed message; CPU of the client, the broker
-#                     and the database per order at fixed rates (default 30/s) and saturated (about 3 minutes)
+#                     without a database, with one transaction per consumed message, with the same inserts
+#                     group-committed, and through the building block; CPU of the client, the broker and the database
+#                     per order at fixed rates (default 30/s) and saturated (about 4 minutes; FLOW_VARIANTS=name,… for some)
 #
 # It creates its own vhost and database and removes them afterwards; the servers themselves are left running.
 set -euo pipefail
