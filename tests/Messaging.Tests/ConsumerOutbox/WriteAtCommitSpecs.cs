@@ -20,15 +20,18 @@ public sealed class WriteAtCommitSpecs(IsolatedEnvironment environment) : IClass
 {
     private const string Queue = "adjust-counter";
     private string _db = "";
+    private NpgsqlDataSource _data = null!;
 
     public async Task InitializeAsync()
     {
         _db = await environment.CreateDatabaseAsync("writeatcommit");
         await MigrationSchema.CreateAsync(_db);
-        await ExecuteAsync("CREATE TABLE counters (name text PRIMARY KEY, value integer NOT NULL CONSTRAINT ck_counters_not_negative CHECK (value >= 0))");
+        _data = NpgsqlDataSource.Create(_db);
+        await using var create = _data.CreateCommand("CREATE TABLE counters (name text PRIMARY KEY, value integer NOT NULL CONSTRAINT ck_counters_not_negative CHECK (value >= 0))");
+        await create.ExecuteNonQueryAsync();
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await _data.DisposeAsync();
 
     [Fact]
     public async Task A_handed_write_commits_with_the_pass_in_its_last_batch()
@@ -89,29 +92,17 @@ public sealed class WriteAtCommitSpecs(IsolatedEnvironment environment) : IClass
     private async Task<string> NewCounterAsync(int value)
     {
         var name = "c-" + Guid.NewGuid().ToString("N")[..8];
-        await using var connection = new NpgsqlConnection(_db);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("INSERT INTO counters VALUES (@name, @value)", connection);
-        command.Parameters.AddWithValue("name", name);
-        command.Parameters.AddWithValue("value", value);
+        await using var command = _data.CreateCommand("INSERT INTO counters VALUES ($1, $2)");
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        command.Parameters.Add(new NpgsqlParameter { Value = value });
         await command.ExecuteNonQueryAsync();
         return name;
     }
 
     private async Task<int> ValueAsync(string counter)
     {
-        await using var connection = new NpgsqlConnection(_db);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT value FROM counters WHERE name = @name", connection);
-        command.Parameters.AddWithValue("name", counter);
+        await using var command = _data.CreateCommand("SELECT value FROM counters WHERE name = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = counter });
         return (int)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_db);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

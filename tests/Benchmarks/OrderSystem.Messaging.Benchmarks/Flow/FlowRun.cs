@@ -61,21 +61,18 @@ internal static class FlowRun
                 await SaturatedAsync(submitter, next, WarmUpFlows);
                 next += WarmUpFlows;
                 foreach (var rate in rates)
+                    await MeasureAsync($"{rate:F0}/s", (int)(rate * seconds), first => FixedRateAsync(submitter, first, (int)(rate * seconds), rate));
+                await MeasureAsync("saturated", saturatedFlows, first => SaturatedAsync(submitter, first, saturatedFlows));
+                await host.StopAsync();
+
+                async Task MeasureAsync(string offered, int flows, Func<int, Task<FlowPhase>> phase)
                 {
-                    Progress.Phase($"{variant}: {rate:F0}/s");
-                    var flows = (int)(rate * seconds);
+                    Progress.Phase($"{variant}: {offered}");
                     var (steps, commits) = (transactions.Steps, transactions.Transactions);
-                    rows.Add(Row(variant, $"{rate:F0}/s", await FixedRateAsync(submitter, next, flows, rate)));
-                    if (grouped) grouping.Add(Grouping($"{rate:F0}/s", flows, transactions.Steps - steps, transactions.Transactions - commits));
+                    rows.Add(Row(variant, offered, await phase(next)));
+                    if (grouped) grouping.Add(Grouping(offered, flows, transactions.Steps - steps, transactions.Transactions - commits));
                     next += flows;
                 }
-
-                Progress.Phase($"{variant}: saturated");
-                var (stepsBefore, commitsBefore) = (transactions.Steps, transactions.Transactions);
-                rows.Add(Row(variant, "saturated", await SaturatedAsync(submitter, next, saturatedFlows)));
-                if (grouped) grouping.Add(Grouping("saturated", saturatedFlows, transactions.Steps - stepsBefore, transactions.Transactions - commitsBefore));
-                next += saturatedFlows;
-                await host.StopAsync();
             }
         }
         finally
